@@ -1,0 +1,44 @@
+// A file descriptor that closes itself. Every descriptor the library opens lives in
+// one, so no error path can leak a socket.
+#pragma once
+
+#include <utility>
+
+namespace sockkit {
+
+class Fd {
+ public:
+  Fd() noexcept = default;
+  explicit Fd(int fd) noexcept : fd_(fd) {}
+  ~Fd() { reset(); }
+
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+  explicit operator bool() const noexcept { return valid(); }
+
+  // Gives up ownership without closing.
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+  // Closes the current descriptor (errors from close() are ignored: the descriptor
+  // is gone either way on Linux) and adopts another.
+  void reset(int fd = -1) noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+// socket(2) with SOCK_CLOEXEC always added, so no descriptor leaks into a child
+// process. Throws std::system_error naming the family and type on failure.
+[[nodiscard]] Fd make_socket(int domain, int type, int protocol = 0);
+
+// open(2) with O_CLOEXEC always added; throws std::system_error naming the path.
+[[nodiscard]] Fd open_file(const char* path, int flags);
+
+}  // namespace sockkit

@@ -1,0 +1,56 @@
+#include "sockkit/fd.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "sockkit/error.hpp"
+
+namespace sockkit {
+
+void Fd::reset(int fd) noexcept {
+  if (fd_ >= 0 && fd_ != fd) ::close(fd_);
+  fd_ = fd;
+}
+
+namespace {
+
+std::string_view domain_name(int domain) {
+  switch (domain) {
+    case AF_INET: return "IPv4";
+    case AF_INET6: return "IPv6";
+    case AF_NETLINK: return "netlink";
+    case AF_UNIX: return "unix";
+    default: return "unknown-family";
+  }
+}
+
+std::string_view type_name(int type) {
+  switch (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+    case SOCK_STREAM: return "stream";
+    case SOCK_DGRAM: return "datagram";
+    case SOCK_RAW: return "raw";
+    default: return "unknown-type";
+  }
+}
+
+}  // namespace
+
+Fd make_socket(int domain, int type, int protocol) {
+  int fd = ::socket(domain, type | SOCK_CLOEXEC, protocol);
+  if (fd < 0) {
+    throw_errno(fmt::format("cannot create {} {} socket", domain_name(domain), type_name(type)));
+  }
+  return Fd(fd);
+}
+
+Fd open_file(const char* path, int flags) {
+  int fd = ::open(path, flags | O_CLOEXEC);
+  if (fd < 0) throw_errno(fmt::format("cannot open {}", path));
+  return Fd(fd);
+}
+
+}  // namespace sockkit

@@ -1,0 +1,121 @@
+#include "sockkit/prometheus.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace sockkit {
+
+namespace {
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+std::string_view type_name(MetricType type) {
+  switch (type) {
+    case MetricType::counter: return "counter";
+    case MetricType::gauge: return "gauge";
+    case MetricType::untyped: break;
+  }
+  return "untyped";
+}
+
+}  // namespace
+
+bool is_valid_metric_name(std::string_view name) {
+  if (name.empty() || !(is_alpha(name[0]) || name[0] == ':')) return false;
+  for (char c : name) {
+    if (!(is_alpha(c) || is_digit(c) || c == ':')) return false;
+  }
+  return true;
+}
+
+bool is_valid_label_name(std::string_view name) {
+  if (name.empty() || !is_alpha(name[0]) || name.starts_with("__")) return false;
+  for (char c : name) {
+    if (!(is_alpha(c) || is_digit(c))) return false;
+  }
+  return true;
+}
+
+std::string prom_escape_label(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string prom_escape_help(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string prom_value(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (value == std::floor(value) && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
+  return fmt::format("{}", value);
+}
+
+void PromWriter::family(std::string_view name, MetricType type, std::string_view help) {
+  if (!is_valid_metric_name(name)) {
+    throw std::invalid_argument(fmt::format("invalid metric name \"{}\"", name));
+  }
+  family_ = std::string(name);
+  out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, prom_escape_help(help), name,
+                      type_name(type));
+}
+
+void PromWriter::sample(std::initializer_list<Label> labels, double value,
+                        std::string_view suffix) {
+  sample(std::vector<Label>(labels), value, suffix);
+}
+
+void PromWriter::sample(const std::vector<Label>& labels, double value, std::string_view suffix) {
+  if (family_.empty()) throw std::logic_error("PromWriter::sample before family");
+  for (const auto& label : labels) {
+    if (!is_valid_label_name(label.name)) {
+      throw std::invalid_argument(fmt::format("invalid label name \"{}\"", label.name));
+    }
+  }
+  out_ += family_;
+  out_ += suffix;
+  if (!labels.empty()) {
+    out_ += '{';
+    bool first = true;
+    for (const auto& label : labels) {
+      if (!first) out_ += ',';
+      first = false;
+      out_ += fmt::format("{}=\"{}\"", label.name, prom_escape_label(label.value));
+    }
+    out_ += '}';
+  }
+  out_ += ' ';
+  out_ += prom_value(value);
+  out_ += '\n';
+}
+
+}  // namespace sockkit

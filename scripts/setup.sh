@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The two set-up commands of the README, in one script:
+#   scripts/setup.sh run              install what is missing, build, run the main job
+#   scripts/setup.sh test [--sanitize] install what is missing, build, run every test
+# Idempotent: packages already present are not touched (apt-get runs only when
+# something is missing) and the build is incremental, so a second run takes seconds.
+set -euo pipefail
+
+mode=${1:-}
+sanitize=false
+[[ ${2:-} == --sanitize ]] && sanitize=true
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+build_packages=(cmake ninja-build g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev
+    nlohmann-json3-dev doctest-dev)
+test_packages=(jq groff-base man-db bash-completion zsh fish clang-format iproute2 nftables
+    util-linux binutils procps)
+
+install_missing() {
+    local missing=()
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$pkg")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    if ((EUID != 0)); then
+        echo "setup: missing packages: ${missing[*]}; run as root or install them first" >&2
+        exit 2
+    fi
+    echo "setup: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {  # build DIR [cmake options...]
+    local dir=$1
+    shift
+    if [[ ! -f $dir/build.ninja ]]; then
+        cmake -S . -B "$dir" -G Ninja -DSOCKKIT_WERROR=ON "$@" >/dev/null
+    fi
+    cmake --build "$dir" --parallel "$(nproc)"
+}
+
+case $mode in
+    run)
+        install_missing "${build_packages[@]}"
+        build build
+        exec build/bin/sk-explain
+        ;;
+    test)
+        install_missing "${build_packages[@]}" "${test_packages[@]}"
+        if $sanitize; then
+            build build-sanitize -DSOCKKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+            export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+            cd build-sanitize
+        else
+            build build
+            cd build
+        fi
+        ctest --output-on-failure --parallel "$(nproc)" --timeout 300
+        ;;
+    *)
+        echo "usage: scripts/setup.sh run | test [--sanitize]" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every C++ source follows the one clang-format config at the root.
+#   format_test.sh SOURCE_ROOT
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$1" || exit 1
+formatter=$(command -v clang-format || command -v clang-format-14 || true)
+if [[ -z $formatter ]]; then
+    echo "skipped: clang-format is not installed"
+    exit 0
+fi
+while IFS= read -r -d '' file; do
+    if "$formatter" --dry-run -Werror "$file" >"$work/fmt" 2>&1; then
+        pass "$file"
+    else
+        fail "$file is not clang-formatted: $(head -3 "$work/fmt")"
+    fi
+done < <(find lib tools tests \( -name '*.cpp' -o -name '*.hpp' \) -print0 | sort -z)
+finish

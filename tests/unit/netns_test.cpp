@@ -1,0 +1,261 @@
+#include "sockkit/netns.hpp"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "sockkit/error.hpp"
+
+namespace {
+
+class EnvGuard {
+ public:
+  EnvGuard(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~EnvGuard() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  EnvGuard(const EnvGuard&) = delete;
+  EnvGuard& operator=(const EnvGuard&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// A private directory standing in for /run/netns.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/sockkit-ut-netns-XXXXXX";
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    for (const auto& file : files_) ::unlink(file.c_str());
+    ::rmdir(path_.c_str());
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  void add_file(const std::string& name) {
+    auto file = path_ + "/" + name;
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    files_.push_back(file);
+  }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::vector<std::string> files_;
+};
+
+std::string name_error(std::string_view name) {
+  try {
+    sockkit::validate_netns_name(name);
+  } catch (const sockkit::InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+ino_t current_netns_inode() {
+  struct stat st {};
+  REQUIRE(::stat("/proc/thread-self/ns/net", &st) == 0);
+  return st.st_ino;
+}
+
+std::vector<std::string> interface_names() {
+  std::vector<std::string> names;
+  struct if_nameindex* list = ::if_nameindex();
+  REQUIRE(list != nullptr);
+  for (auto* it = list; it->if_index != 0; ++it) names.emplace_back(it->if_name);
+  ::if_freenameindex(list);
+  return names;
+}
+
+// A namespace made with `ip netns add`, always deleted again.
+class ScratchNetns {
+ public:
+  ScratchNetns() : name_(fmt::format("sockkit-ut-{}", ::getpid())) {
+    auto command = fmt::format("ip netns add {}", name_);
+    created_ = std::system(command.c_str()) == 0;
+  }
+  ~ScratchNetns() {
+    if (!created_) return;
+    auto command = fmt::format("ip netns delete {}", name_);
+    (void)std::system(command.c_str());
+  }
+  ScratchNetns(const ScratchNetns&) = delete;
+  ScratchNetns& operator=(const ScratchNetns&) = delete;
+
+  [[nodiscard]] bool created() const { return created_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  bool created_ = false;
+};
+
+// Runs `child` in a forked process and returns its exit status (or -1).
+template <typename Child>
+int in_child(Child child) {
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int code = 100;
+    try {
+      code = child();
+    } catch (...) {
+      code = 101;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("netns: validate_netns_name") {
+  CHECK(name_error("") ==
+        "invalid network namespace name \"\": expected a name from `ip netns list`");
+  CHECK(name_error(".") ==
+        "invalid network namespace name \".\": expected a name from `ip netns list`");
+  CHECK(name_error("..") ==
+        "invalid network namespace name \"..\": expected a name from `ip netns list`");
+  CHECK(name_error("a/b") ==
+        "invalid network namespace name \"a/b\": expected a name from `ip netns list`");
+  CHECK(name_error("../etc") ==
+        "invalid network namespace name \"../etc\": expected a name from `ip netns list`");
+  CHECK(name_error("a\nb") != "(no error)");
+  CHECK(name_error(std::string_view("a\0b", 3)) != "(no error)");
+  CHECK(name_error(std::string(256, 'n')) != "(no error)");
+  CHECK_NOTHROW(sockkit::validate_netns_name(std::string(255, 'n')));
+  CHECK_NOTHROW(sockkit::validate_netns_name("blue"));
+  CHECK_NOTHROW(sockkit::validate_netns_name("ns-1.test_x"));
+  CHECK_NOTHROW(sockkit::validate_netns_name("..."));
+}
+
+TEST_CASE("netns: netns_dir defaults to /run/netns and follows SOCKKIT_NETNS_DIR") {
+  {
+    EnvGuard env("SOCKKIT_NETNS_DIR", nullptr);
+    CHECK(sockkit::netns_dir() == "/run/netns");
+  }
+  {
+    EnvGuard env("SOCKKIT_NETNS_DIR", "");
+    CHECK(sockkit::netns_dir() == "/run/netns");
+  }
+  {
+    EnvGuard env("SOCKKIT_NETNS_DIR", "/tmp/elsewhere");
+    CHECK(sockkit::netns_dir() == "/tmp/elsewhere");
+  }
+}
+
+TEST_CASE("netns: a bad name is refused before anything is opened") {
+  CHECK_THROWS_WITH_AS(sockkit::NetnsScope("../../proc/1/ns/net"),
+                       "invalid network namespace name \"../../proc/1/ns/net\": expected a name "
+                       "from `ip netns list`",
+                       sockkit::InputError);
+}
+
+TEST_CASE("netns: a namespace that does not exist") {
+  TempDir dir;
+  EnvGuard env("SOCKKIT_NETNS_DIR", dir.path().c_str());
+  auto before = current_netns_inode();
+  try {
+    sockkit::NetnsScope scope("nosuch");
+    FAIL("entering a missing namespace did not throw");
+  } catch (const sockkit::InputError& e) {
+    CHECK(std::string(e.what()) ==
+          fmt::format("network namespace \"nosuch\" does not exist (no {}/nosuch; see `ip netns "
+                      "list`)",
+                      dir.path()));
+  }
+  CHECK(current_netns_inode() == before);
+}
+
+TEST_CASE("netns: a file that is not a namespace") {
+  TempDir dir;
+  dir.add_file("plain");
+  EnvGuard env("SOCKKIT_NETNS_DIR", dir.path().c_str());
+  auto before = current_netns_inode();
+  try {
+    sockkit::NetnsScope scope("plain");
+    FAIL("entering a regular file did not throw");
+  } catch (const sockkit::InputError& e) {
+    CHECK(std::string(e.what()) == dir.path() + "/plain is not a network namespace");
+  }
+  CHECK(current_netns_inode() == before);
+  CHECK_THROWS_AS(sockkit::enter_netns("plain"), sockkit::InputError);
+  CHECK(current_netns_inode() == before);
+}
+
+TEST_CASE("netns: entering a real namespace and coming back") {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: needs root to create a network namespace");
+    return;
+  }
+  EnvGuard env("SOCKKIT_NETNS_DIR", nullptr);
+  ScratchNetns ns;
+  REQUIRE_MESSAGE(ns.created(), "ip netns add ", ns.name(), " failed");
+
+  auto outside = current_netns_inode();
+  auto outside_interfaces = interface_names();
+  {
+    sockkit::NetnsScope scope(ns.name());
+    auto inside = current_netns_inode();
+    CHECK(inside != outside);
+    auto names = interface_names();
+    REQUIRE(names.size() == 1);
+    CHECK(names[0] == "lo");
+  }
+  CHECK(current_netns_inode() == outside);
+  CHECK(interface_names() == outside_interfaces);
+
+  SUBCASE("enter_netns stays inside for good") {
+    int status = in_child([&] {
+      sockkit::enter_netns(ns.name());
+      return current_netns_inode() != outside && interface_names().size() == 1 ? 0 : 1;
+    });
+    CHECK(status == 0);
+    CHECK(current_netns_inode() == outside);
+  }
+  SUBCASE("without CAP_SYS_ADMIN: PermissionError") {
+    int status = in_child([&] {
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) return 2;
+      try {
+        sockkit::NetnsScope scope(ns.name());
+      } catch (const sockkit::PermissionError& e) {
+        auto expected = fmt::format(
+            "entering network namespace \"{}\" needs CAP_SYS_ADMIN (run as root)", ns.name());
+        return std::string(e.what()) == expected ? 0 : 3;
+      }
+      return 4;
+    });
+    CHECK(status == 0);
+  }
+}

@@ -1,0 +1,24 @@
+// Renderers: knowledge-base data in, finished text out. They never gather or print.
+#pragma once
+
+#include <string>
+
+#include "sockkit/color.hpp"
+#include "sockkit/json.hpp"
+#include "topic.hpp"
+
+namespace sk_explain {
+
+struct TextStyle {
+  sockkit::Painter paint;
+  std::size_t width = 80;  // prose wraps here; drawings have their own fixed widths
+};
+
+[[nodiscard]] std::string render_text(const Topic& topic, const TextStyle& style);
+[[nodiscard]] sockkit::Json render_json(const Topic& topic);
+
+// Pieces the text renderer is built from, exposed for its tests.
+[[nodiscard]] std::string render_state_list(const TextStyle& style);
+[[nodiscard]] std::string render_state(sockkit::TcpState state, const TextStyle& style);
+
+}  // namespace sk_explain

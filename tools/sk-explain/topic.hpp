@@ -1,0 +1,24 @@
+// What the user asked sk-explain about.
+#pragma once
+
+#include <string_view>
+
+#include "sockkit/tcp_state.hpp"
+
+namespace sk_explain {
+
+enum class TopicKind { states, state, handshake, close, diagram, tcp_vs_udp, osi };
+
+struct Topic {
+  TopicKind kind = TopicKind::states;
+  sockkit::TcpState state = sockkit::TcpState::established;  // for TopicKind::state
+};
+
+// "" and "states" list the states; topic words come before state names, so "close"
+// is the four-way close and the CLOSE state is "closed". Throws InputError listing
+// the valid topics.
+[[nodiscard]] Topic parse_topic(std::string_view text);
+
+inline constexpr std::string_view kTopicList = "states, handshake, close, diagram, tcp-vs-udp, osi";
+
+}  // namespace sk_explain
