@@ -1,0 +1,131 @@
+#include "sockkit/socket_reader.hpp"
+
+#include <linux/inet_diag.h>
+
+#include <memory>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "sockkit/error.hpp"
+#include "sockkit/proc_net.hpp"
+
+namespace sockkit {
+
+std::string_view source_name(SourceKind source) {
+  return source == SourceKind::netlink ? "netlink" : "proc";
+}
+
+SourceKind parse_source(std::string_view text) {
+  if (text == "netlink") return SourceKind::netlink;
+  if (text == "proc") return SourceKind::proc;
+  throw InputError(fmt::format("invalid source \"{}\": expected netlink or proc", text));
+}
+
+namespace {
+
+constexpr int kMaxPasses = 5;
+constexpr std::uint32_t kUdpUnconnected = state_bit(TcpState::close);
+
+struct Dump {
+  Transport transport;
+  int family;
+};
+
+std::vector<Dump> dumps_for(const ReadRequest& request) {
+  std::vector<Dump> out;
+  for (auto transport : {Transport::tcp, Transport::udp}) {
+    if ((transport == Transport::tcp && !request.tcp) ||
+        (transport == Transport::udp && !request.udp)) {
+      continue;
+    }
+    if (request.version != IpVersion::v6) out.push_back({transport, AF_INET});
+    if (request.version != IpVersion::v4) out.push_back({transport, AF_INET6});
+  }
+  return out;
+}
+
+std::uint32_t states_for(const ReadRequest& request, Transport transport) {
+  if (transport == Transport::tcp) return request.tcp_states;
+  return request.udp_unconnected_only ? kUdpUnconnected : 0xffffffffU;
+}
+
+// The records a request wants, checked in user space: the kernel already did this
+// for netlink, but /proc gives everything, and the check costs a few compares.
+bool wanted(const ReadRequest& request, const SocketRecord& record) {
+  std::uint32_t states = states_for(request, record.transport);
+  if (record.state > 31 || (states & (1U << record.state)) == 0) return false;
+  return request.filter.matches(record);
+}
+
+// One pass over every dump; false when any was interrupted.
+bool netlink_pass(SockDiag& diag, const ReadRequest& request,
+                  const std::function<void(const SocketRecord&)>& visit) {
+  bool complete = true;
+  auto checked = [&](const SocketRecord& record) {
+    if (wanted(request, record)) visit(record);
+  };
+  for (const auto& dump : dumps_for(request)) {
+    auto bytecode = compile_bytecode(request.filter, dump.family);
+    if (!bytecode) continue;  // nothing of this family can match
+    DiagRequest req;
+    req.transport = dump.transport;
+    req.family = dump.family;
+    req.states = states_for(request, dump.transport);
+    if (request.tcp_info && dump.transport == Transport::tcp) {
+      req.extensions = 1U << (INET_DIAG_INFO - 1);
+    }
+    req.bytecode = *bytecode;
+    complete = diag.dump(req, checked) && complete;
+  }
+  return complete;
+}
+
+void read_from_proc(const ReadRequest& request,
+                    const std::function<void(const SocketRecord&)>& visit) {
+  for (const auto& dump : dumps_for(request)) {
+    read_proc_net(dump.transport, dump.family, [&](const SocketRecord& record) {
+      if (wanted(request, record)) visit(record);
+    });
+  }
+}
+
+// Netlink refused for lack of privilege (a seccomp or LSM policy, a container):
+// the caller may fall back to /proc.
+bool is_refusal(const std::system_error& e) {
+  return e.code().value() == EPERM || e.code().value() == EACCES;
+}
+
+}  // namespace
+
+ReadReport read_sockets(const ReadRequest& request,
+                        const std::function<void(const SocketRecord&)>& visit,
+                        const std::function<void()>& restart) {
+  ReadReport report;
+  if (request.source == SourceKind::proc) {
+    report.source = SourceKind::proc;
+    read_from_proc(request, visit);
+    return report;
+  }
+  std::unique_ptr<SockDiag> diag;
+  try {
+    diag = std::make_unique<SockDiag>();
+    for (int pass = 1; !netlink_pass(*diag, request, visit) && pass < kMaxPasses; ++pass) {
+      restart();
+      ++report.restarts;
+    }
+    return report;
+  } catch (const PermissionError& e) {
+    if (request.source) throw;
+    report.fallback_reason = e.what();
+  } catch (const std::system_error& e) {
+    if (request.source || !is_refusal(e)) throw;
+    report.fallback_reason = fmt::format("netlink refused: {}", e.code().message());
+  }
+  restart();
+  report.source = SourceKind::proc;
+  read_from_proc(request, visit);
+  return report;
+}
+
+}  // namespace sockkit
