@@ -15,7 +15,7 @@ cd "$root"
 build_packages=(cmake ninja-build g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev
     nlohmann-json3-dev doctest-dev)
 test_packages=(jq groff-base man-db bash-completion zsh fish clang-format iproute2 nftables
-    util-linux binutils procps)
+    util-linux binutils procps prometheus)
 
 install_missing() {
     local missing=()
@@ -48,7 +48,7 @@ case $mode in
     run)
         install_missing "${build_packages[@]}"
         build build
-        exec build/bin/sk-explain
+        exec build/bin/sk-states
         ;;
     test)
         install_missing "${build_packages[@]}" "${test_packages[@]}"

@@ -77,7 +77,7 @@ std::uint32_t parse_state_word(std::string_view word) {
   }
   throw InputError(fmt::format(
       "invalid state \"{}\": expected a TCP state (e.g. time-wait, close-wait) or a group: all, "
-      "connected, synchronized, closing, bucket, big",
+      "connected, synchronized, closing, bucket, big (the lone CLOSING state is closing-state)",
       word));
 }
 
@@ -175,6 +175,7 @@ std::vector<GroupCounter::Row> GroupCounter::rows(std::size_t top) const {
   for (const auto& [value, count] : counts_) out.push_back({value, count});
   auto order = [](const Row& a, const Row& b) {
     if (a.count != b.count) return a.count > b.count;
+    if (a.value.transport != b.value.transport) return a.value.transport < b.value.transport;
     if (a.value.state != b.value.state) return a.value.state < b.value.state;
     if (a.value.lport != b.value.lport) return a.value.lport < b.value.lport;
     if (a.value.rport != b.value.rport) return a.value.rport < b.value.rport;

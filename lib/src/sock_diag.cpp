@@ -52,7 +52,8 @@ SockDiag::SockDiag() : buffer_(kReceiveBuffer) {
     if (rc == -NLE_PERM) throw PermissionError("opening a NETLINK_SOCK_DIAG socket was refused");
     netlink_failure(rc, "cannot open a NETLINK_SOCK_DIAG socket");
   }
-  (void)nl_socket_set_buffer_size(socket_, kSocketBuffer, 0);  // best effort
+  // The send side must hold the largest filter program (64 KiB) in one message.
+  (void)nl_socket_set_buffer_size(socket_, kSocketBuffer, 256 * 1024);  // best effort
 }
 
 SockDiag::~SockDiag() {
@@ -65,9 +66,17 @@ void SockDiag::send_request(const DiagRequest& request) {
   req.sdiag_protocol = protocol_of(request.transport);
   req.idiag_ext = request.extensions;
   req.idiag_states = request.states;
-  std::unique_ptr<nl_msg, MsgDeleter> msg(
-      nlmsg_alloc_simple(SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP));
+  // Sized for the filter program: libnl's default message is one page, and a
+  // program for a few hundred separate ports is larger than that.
+  std::size_t size =
+      NLMSG_SPACE(sizeof req) +
+      static_cast<std::size_t>(nla_total_size(static_cast<int>(request.bytecode.size())));
+  std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc_size(size + 64));
   if (!msg) throw std::bad_alloc();
+  if (nlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, SOCK_DIAG_BY_FAMILY, 0,
+                NLM_F_REQUEST | NLM_F_DUMP) == nullptr) {
+    throw std::bad_alloc();
+  }
   int rc = nlmsg_append(msg.get(), &req, sizeof req, NLMSG_ALIGNTO);
   if (rc == 0 && !request.bytecode.empty()) {
     rc = nla_put(msg.get(), INET_DIAG_REQ_BYTECODE, static_cast<int>(request.bytecode.size()),

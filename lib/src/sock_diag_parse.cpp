@@ -112,6 +112,10 @@ DumpProgress parse_diag_buffer(std::span<const std::byte> buffer, Transport tran
     }
     buffer = buffer.subspan(std::min<std::size_t>(NLMSG_ALIGN(header.nlmsg_len), buffer.size()));
   }
+  if (!buffer.empty()) {
+    throw std::runtime_error(
+        fmt::format("malformed netlink message ({} trailing bytes)", buffer.size()));
+  }
   return progress;
 }
 

@@ -18,8 +18,11 @@ bool any_contains(const std::vector<Cidr>& blocks, const IpAddress& addr) {
 }  // namespace
 
 bool SocketFilter::matches(const SocketRecord& record) const {
-  if (local_ports && !local_ports->contains(record.local_port)) return false;
-  if (remote_ports && !remote_ports->contains(record.remote_port)) return false;
+  // "All ports" restricts nothing, as in the kernel program: listeners and
+  // unconnected sockets (remote port 0) stay in.
+  auto restricts = [](const std::optional<PortSet>& set) { return set && set->count() < 65535; };
+  if (restricts(local_ports) && !local_ports->contains(record.local_port)) return false;
+  if (restricts(remote_ports) && !remote_ports->contains(record.remote_port)) return false;
   if (!local_addrs.empty() && !any_contains(local_addrs, record.local_ip())) return false;
   if (!remote_addrs.empty() && !any_contains(remote_addrs, record.remote_ip())) return false;
   return true;

@@ -46,8 +46,10 @@ std::vector<Dump> dumps_for(const ReadRequest& request) {
 }
 
 std::uint32_t states_for(const ReadRequest& request, Transport transport) {
-  if (transport == Transport::tcp) return request.tcp_states;
-  return request.udp_unconnected_only ? kUdpUnconnected : 0xffffffffU;
+  // UDP sockets use the TCP numbering (ESTABLISHED connected, CLOSE unconnected),
+  // so the same mask selects them.
+  if (transport == Transport::udp && request.udp_unconnected_only) return kUdpUnconnected;
+  return request.tcp_states;
 }
 
 // The records a request wants, checked in user space: the kernel already did this
@@ -110,10 +112,13 @@ ReadReport read_sockets(const ReadRequest& request,
   std::unique_ptr<SockDiag> diag;
   try {
     diag = std::make_unique<SockDiag>();
-    for (int pass = 1; !netlink_pass(*diag, request, visit) && pass < kMaxPasses; ++pass) {
+    for (int pass = 1;; ++pass) {
+      if (netlink_pass(*diag, request, visit)) return report;
+      if (pass == kMaxPasses) break;
       restart();
       ++report.restarts;
     }
+    report.complete = false;
     return report;
   } catch (const PermissionError& e) {
     if (request.source) throw;

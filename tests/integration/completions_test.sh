@@ -6,8 +6,8 @@
 # For every tools/TOOL/ folder of SOURCE_ROOT it runs BIN_DIR/TOOL --help, takes
 # every option from the option list, and checks that each long option appears in
 # completions/bash/TOOL, completions/zsh/_TOOL and completions/fish/TOOL.fish (fish
-# as "-l NAME"), and each short option likewise (fish as "-s X"). For sk-explain it
-# also runs the bash completion function and checks what it offers. Exit status 0
+# as "-l NAME"), and each short option likewise (fish as "-s X"). For sk-explain and
+# sk-states it also runs the bash completion function and checks what it offers. Exit status 0
 # when every check passes, 1 otherwise; every check is reported on stdout.
 set -euo pipefail
 
@@ -199,6 +199,27 @@ check_sk_explain_bash() {
     done
 }
 
+check_sk_states_bash() {
+    local file=$src_root/completions/bash/sk-states mode
+    [[ -f $file ]] || return 0
+    local modes=(plain)
+    if [[ -r /usr/share/bash-completion/bash_completion ]]; then
+        modes=(bc plain)
+    fi
+    for mode in "${modes[@]}"; do
+        expect_offer "$mode" "$file" _sk_states time-wait sk-states --state ti
+        expect_offer "$mode" "$file" _sk_states closing sk-states --state clo
+        expect_offer "$mode" "$file" _sk_states closing-state sk-states -s clo
+        expect_offer "$mode" "$file" _sk_states time-wait,closing sk-states --state time-wait,clo
+        expect_offer "$mode" "$file" _sk_states json sk-states --format ""
+        expect_offer "$mode" "$file" _sk_states prom sk-states --format ""
+        expect_offer "$mode" "$file" _sk_states raddr sk-states --by ra
+        expect_offer "$mode" "$file" _sk_states state,raddr sk-states --by state,ra
+        expect_offer "$mode" "$file" _sk_states proc sk-states --source ""
+        expect_offer "$mode" "$file" _sk_states --family-split sk-states --fam
+    done
+}
+
 shopt -s nullglob
 tools=()
 for dir in "$src_root"/tools/*/; do
@@ -213,9 +234,10 @@ for tool in "${tools[@]}"; do
     check_tool "$tool"
 done
 for tool in "${tools[@]}"; do
-    if [[ $tool == sk-explain ]]; then
-        check_sk_explain_bash
-    fi
+    case $tool in
+        sk-explain) check_sk_explain_bash ;;
+        sk-states) check_sk_states_bash ;;
+    esac
 done
 
 if ((failures > 0)); then

@@ -16,4 +16,10 @@ while IFS= read -r -d '' file; do
         fail "$file is not clang-formatted: $(head -3 "$work/fmt")"
     fi
 done < <(find lib tools tests \( -name '*.cpp' -o -name '*.hpp' \) -print0 | sort -z)
+# ctest runs each doctest case by name, and doctest splits a name filter at ',' (CMake
+# at ';'): a case named with either would silently run zero tests.
+while IFS= read -r hit; do
+    fail "test case name with ',' or ';' never runs under ctest: $hit"
+done < <(grep -n 'TEST_CASE("[^"]*[,;]' tests/unit/*.cpp || true)
+pass "doctest case names are safe for ctest"
 finish

@@ -18,19 +18,7 @@ fi
 src_root=$1
 man_dir=$src_root/man
 
-checks=0
-failures=0
-
-pass() {
-    checks=$((checks + 1))
-    echo "ok: $*"
-}
-
-fail() {
-    checks=$((checks + 1))
-    failures=$((failures + 1))
-    echo "FAIL: $*"
-}
+source "$(dirname "$0")/lib.sh"
 
 if ! command -v groff >/dev/null 2>&1; then
     echo "FAIL: groff is not installed (Debian package groff-base); cannot lint the man pages"

@@ -195,7 +195,7 @@ TEST_CASE("cli: resolved_color") {
                        sockkit::InputError);
 }
 
-TEST_CASE("cli: add_output_options wires -f, -j and --color") {
+TEST_CASE("cli: add_output_options wires -f - -j and --color") {
   CLI::App app("t");
   OutputOptions options;
   sockkit::cli::add_output_options(app, options, {Format::text, Format::json});

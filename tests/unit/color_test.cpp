@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+#include "env_guard.hpp"
+
 #include "sockkit/error.hpp"
 #include "sockkit/fd.hpp"
 
@@ -18,31 +20,7 @@ using sockkit::Style;
 
 namespace {
 
-// Sets or unsets an environment variable for one scope and puts it back after.
-class EnvGuard {
- public:
-  EnvGuard(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~EnvGuard() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  EnvGuard(const EnvGuard&) = delete;
-  EnvGuard& operator=(const EnvGuard&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using sockkit::test::EnvGuard;
 
 // A pseudo-terminal's terminal side, so "auto" has a terminal to look at.
 std::optional<sockkit::Fd> open_terminal(sockkit::Fd& master) {

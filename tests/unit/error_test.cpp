@@ -8,7 +8,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-TEST_CASE("error: throw_errno(err, context) carries the code and the context") {
+TEST_CASE("error: throw_errno(err - context) carries the code and the context") {
   try {
     sockkit::throw_errno(ECONNREFUSED, "cannot connect to 127.0.0.1:1");
     FAIL("throw_errno returned");

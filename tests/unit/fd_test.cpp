@@ -66,7 +66,7 @@ TEST_CASE("fd: closes its descriptor on destruction") {
   CHECK(is_closed(p.write));
 }
 
-TEST_CASE("fd: moving transfers ownership, the source is left empty") {
+TEST_CASE("fd: moving transfers ownership - the source is left empty") {
   Pipe p;
   Fd w(p.write);
   {

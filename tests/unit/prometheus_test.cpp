@@ -13,7 +13,7 @@ using sockkit::MetricType;
 using sockkit::prom_value;
 using sockkit::PromWriter;
 
-TEST_CASE("prometheus: HELP and TYPE lines, then samples") {
+TEST_CASE("prometheus: HELP and TYPE lines - then samples") {
   PromWriter out;
   out.family("sockkit_tcp_sockets", MetricType::gauge, "TCP sockets by state.");
   out.sample({{"state", "ESTABLISHED"}}, 27900);
@@ -35,7 +35,7 @@ TEST_CASE("prometheus: HELP and TYPE lines, then samples") {
         "sockkit_other 0.25\n");
 }
 
-TEST_CASE("prometheus: samples with a suffix and labels, vector overload") {
+TEST_CASE("prometheus: samples with a suffix and labels - vector overload") {
   PromWriter out;
   out.family("sockkit_connect_seconds", MetricType::untyped, "Connect time.");
   std::vector<Label> labels{{"le", "0.005"}};
@@ -67,7 +67,7 @@ TEST_CASE("prometheus: label values are escaped") {
         "m{path=\"C:\\\\x \\\"y\\\"\\nz\"} 1\n");
 }
 
-TEST_CASE("prometheus: HELP text escapes backslash and newline, not quotes") {
+TEST_CASE("prometheus: HELP text escapes backslash and newline - not quotes") {
   CHECK(sockkit::prom_escape_help("a\\b\nc \"d\"") == "a\\\\b\\nc \"d\"");
   PromWriter out;
   out.family("m", MetricType::counter, "first line\nsecond \\ line");

@@ -213,7 +213,7 @@ TEST_CASE("stats: LogHistogram bucket edges are contiguous") {
   CHECK(LogHistogram::bucket_bounds(0).high == LogHistogram::bucket_bounds(1).low);
 }
 
-TEST_CASE("stats: zero, tiny and huge values") {
+TEST_CASE("stats: zero - tiny and huge values") {
   CHECK(LogHistogram::bucket_index(0.0) == 0);
   CHECK(LogHistogram::bucket_index(1e-30) == 0);
   CHECK(LogHistogram::bucket_index(std::ldexp(1.0, -22)) == 0);

@@ -12,7 +12,7 @@ using sockkit::Painter;
 using sockkit::Style;
 using sockkit::TextTable;
 
-TEST_CASE("table: words left, numbers right, two spaces between, no trailing spaces") {
+TEST_CASE("table: words left - numbers right - two spaces between - no trailing spaces") {
   TextTable table({{"STATE", Align::left}, {"COUNT", Align::right}, {"NOTE", Align::left}});
   table.add_row({"ESTABLISHED", "27,900", "busy"});
   table.add_row({"LISTEN", "3", ""});
@@ -65,7 +65,7 @@ TEST_CASE("table: styled cells keep their alignment") {
         "LISTEN  12\n");
 }
 
-TEST_CASE("table: rows with too few cells are padded, too many throw") {
+TEST_CASE("table: rows with too few cells are padded - too many throw") {
   TextTable table({{"A", Align::left}, {"B", Align::left}, {"C", Align::right}});
   table.add_row({"1"});
   table.add_row({});
@@ -80,7 +80,7 @@ TEST_CASE("table: rows with too few cells are padded, too many throw") {
   CHECK(table.rows() == 3);
 }
 
-TEST_CASE("table: UTF-8 cells align by characters, not bytes") {
+TEST_CASE("table: UTF-8 cells align by characters - not bytes") {
   TextTable table({{"NAME", Align::left}, {"N", Align::right}});
   table.add_row({"café", "1"});
   table.add_row({"naïveté", "22"});

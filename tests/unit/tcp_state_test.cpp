@@ -142,7 +142,7 @@ TEST_CASE("tcp_state_from_number accepts 1..12 only") {
   CHECK_FALSE(sockkit::tcp_state_from_number(255).has_value());
 }
 
-TEST_CASE("every name, rfc_name, key and alias parses back to its state") {
+TEST_CASE("every name - rfc_name - key and alias parses back to its state") {
   for (const sockkit::TcpStateInfo& info : sockkit::tcp_states()) {
     CAPTURE(info.name);
     CHECK(sockkit::parse_tcp_state(info.name) == info.state);
@@ -442,7 +442,7 @@ TEST_CASE("tcp_tw_recycle is only ever mentioned as removed") {
   }
 }
 
-TEST_CASE("every transition joins valid states, once per pair") {
+TEST_CASE("every transition joins valid states - once per pair") {
   const auto transitions = sockkit::tcp_transitions();
   CHECK(transitions.size() >= 25);
   std::set<std::pair<TcpState, TcpState>> pairs;
@@ -459,7 +459,7 @@ TEST_CASE("every transition joins valid states, once per pair") {
   }
 }
 
-TEST_CASE("every state has a way in and a way out, and the graph hangs together") {
+TEST_CASE("every state has a way in and a way out - and the graph hangs together") {
   // The rule is strict: all twelve states, CLOSE and NEW_SYN_RECV included, have both.
   for (const sockkit::TcpStateInfo& info : sockkit::tcp_states()) {
     CAPTURE(info.name);
@@ -528,7 +528,7 @@ TEST_CASE("the transitions RFC 9293 and Linux define are present") {
   CHECK(required.size() == sockkit::tcp_transitions().size());
 }
 
-TEST_CASE("Linux-only edges say so, and every state but LISTEN and CLOSE can be reset") {
+TEST_CASE("Linux-only edges say so - and every state but LISTEN and CLOSE can be reset") {
   for (const sockkit::TcpTransition& t : sockkit::tcp_transitions()) {
     if (t.from == TcpState::new_syn_recv || t.to == TcpState::new_syn_recv) {
       CAPTURE(t.event);

@@ -97,7 +97,7 @@ void check_diagram_shape(const SequenceDiagram& d) {
 
 }  // namespace
 
-TEST_CASE("handshake: SYN, SYN+ACK, ACK and both sides ESTABLISHED") {
+TEST_CASE("handshake: SYN - SYN+ACK - ACK and both sides ESTABLISHED") {
   const SequenceDiagram& d = sockkit::handshake_diagram();
   check_diagram_shape(d);
   CHECK(d.key == "handshake");
@@ -133,7 +133,7 @@ TEST_CASE("handshake: SYN, SYN+ACK, ACK and both sides ESTABLISHED") {
   CHECK(contains(joined(d.notes), "NEW_SYN_RECV"));
 }
 
-TEST_CASE("close: the client ends in TIME_WAIT, the server in CLOSE") {
+TEST_CASE("close: the client ends in TIME_WAIT - the server in CLOSE") {
   const SequenceDiagram& d = sockkit::close_diagram();
   check_diagram_shape(d);
   CHECK(d.key == "close");

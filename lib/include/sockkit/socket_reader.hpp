@@ -24,8 +24,8 @@ struct ReadRequest {
   bool tcp = true;
   bool udp = false;
   IpVersion version = IpVersion::any;
-  std::uint32_t tcp_states = kAllTcpStates;
-  bool udp_unconnected_only = false;  // -l for UDP
+  std::uint32_t tcp_states = kAllTcpStates;  // also selects UDP (states 1 and 7 only)
+  bool udp_unconnected_only = false;         // -l for UDP
   SocketFilter filter;
   bool tcp_info = false;             // ask for INET_DIAG_INFO
   std::optional<SourceKind> source;  // nullopt: netlink, falling back to /proc
@@ -35,6 +35,7 @@ struct ReadReport {
   SourceKind source = SourceKind::netlink;
   std::string fallback_reason;  // why /proc was used instead of netlink, "" if not
   int restarts = 0;             // dumps started over because the tables changed
+  bool complete = true;         // false: still interrupted after the last allowed pass
 };
 
 // Visits every matching socket. When a netlink dump is interrupted, `restart` is

@@ -1,0 +1,88 @@
+# fish completion for sk-states(1), part of sockkit
+
+# Completes the last entry of a comma-separated list: for "time-wait,clo" it
+# prints "time-wait,close", "time-wait,close-wait", ... each with a description.
+# Arguments: lines of "word<TAB>description".
+function __sk_states_comma_list
+    set -l token (commandline -ct | string replace -r -- '^--?[^=]*=' '')
+    set -l prefix ''
+    if string match -q -- '*,*' $token
+        set prefix (string replace -r -- ',[^,]*$' ',' $token)
+    end
+    for entry in $argv
+        printf '%s%s\n' $prefix $entry
+    end
+end
+
+function __sk_states_states
+    __sk_states_comma_list \
+        established\t'TCP state: connection open' \
+        syn-sent\t'TCP state: SYN sent' \
+        syn-recv\t'TCP state: SYN received' \
+        fin-wait-1\t'TCP state: FIN sent, not acknowledged' \
+        fin-wait-2\t'TCP state: waiting for peer FIN' \
+        time-wait\t'TCP state: waiting 2MSL' \
+        close\t'TCP state: no connection' \
+        close-wait\t'TCP state: peer closed, app has not' \
+        last-ack\t'TCP state: waiting for last ACK' \
+        listen\t'TCP state: accepting connections' \
+        closing-state\t'TCP state CLOSING: simultaneous close' \
+        new-syn-recv\t'Request socket, counted as SYN_RECV' \
+        all\t'Group: every state' \
+        connected\t'Group: all but LISTEN and CLOSE' \
+        synchronized\t'Group: connected without SYN_SENT' \
+        closing\t'Group: FIN_WAIT1 to LAST_ACK, TIME_WAIT' \
+        bucket\t'Group: SYN_RECV and TIME_WAIT' \
+        big\t'Group: all but SYN_RECV and TIME_WAIT'
+end
+
+function __sk_states_keys
+    __sk_states_comma_list \
+        state\t'TCP state' \
+        lport\t'Local port' \
+        rport\t'Remote port' \
+        laddr\t'Local address' \
+        raddr\t'Remote address'
+end
+
+# "ip netns list" prints "NAME" or "NAME (id: N)": keep the name.
+function __sk_states_netns
+    command -sq ip; or return
+    ip netns list 2>/dev/null | string replace -r -- ' .*' ''
+end
+
+# sk-states takes no operands: never offer file names.
+complete -c sk-states -f
+
+# Transports and families
+complete -c sk-states -s t -l tcp -d 'Count TCP sockets (the default)'
+complete -c sk-states -s u -l udp -d 'Count UDP sockets; with -t both'
+complete -c sk-states -s 4 -l ipv4 -d 'IPv4 sockets only'
+complete -c sk-states -s 6 -l ipv6 -d 'IPv6 sockets only'
+complete -c sk-states -l source -x -a 'netlink\t"sock_diag (default)" proc\t"/proc/net files"' -d 'Where to read the sockets'
+complete -c sk-states -l netns -x -a '(__sk_states_netns)' -d 'Count inside a network namespace'
+
+# Selecting
+complete -c sk-states -s s -l state -x -a '(__sk_states_states)' -d 'TCP states or groups, comma separated'
+complete -c sk-states -s l -l listening -d 'Listening sockets only (UDP: unconnected)'
+complete -c sk-states -l sport -x -d 'Local ports: 22, 22,80 or 8000-8100'
+complete -c sk-states -l dport -x -d 'Remote ports: 22, 22,80 or 8000-8100'
+complete -c sk-states -l src -x -d 'Local address or CIDR block'
+complete -c sk-states -l dst -x -d 'Remote address or CIDR block'
+
+# Output
+complete -c sk-states -s a -l all -d 'Also show states whose count is 0'
+complete -c sk-states -l family-split -d 'IPv4 and IPv6 counts side by side'
+complete -c sk-states -s f -l format -x -a 'text json csv prom' -d 'Output format'
+complete -c sk-states -s j -l json -d 'Same as --format json'
+complete -c sk-states -l color -x -a 'auto always never' -d 'When to colour the output'
+complete -c sk-states -l by -x -a '(__sk_states_keys)' -d 'Count by keys, comma separated'
+complete -c sk-states -l top -x -d 'With --by: the N largest groups only'
+complete -c sk-states -l list -d 'One matching socket per line'
+complete -c sk-states -s e -l extended -d 'With --list: RTT, cwnd, retransmits, bytes'
+complete -c sk-states -s q -l quiet -d 'Print nothing; only the exit status'
+# The interval is optional (default 2 seconds), so -w takes no required argument.
+complete -c sk-states -s w -l watch -d 'Sample every SECONDS (default 2)'
+complete -c sk-states -s c -l count -x -d 'With --watch: stop after N samples'
+complete -c sk-states -s h -l help -d 'Show help with examples'
+complete -c sk-states -l version -d 'Print the version'

@@ -1,0 +1,127 @@
+// sk-states: what are the sockets on this host doing? A per-state census of TCP
+// and UDP sockets, read from the kernel, filtered there, and printed for people,
+// scripts or Prometheus.
+#include <fmt/format.h>
+
+#include "query.hpp"
+#include "sampling.hpp"
+#include "sockkit/cli.hpp"
+#include "sockkit/netns.hpp"
+
+namespace {
+
+using sk_states::Mode;
+using sockkit::cli::Format;
+
+constexpr const char* kFooter =
+    R"(States and groups for --state: any spelling sk-explain accepts (time-wait,
+TIME_WAIT, SYN_RCVD, fin-wait-1, estab ...), or all, connected, synchronized,
+closing (FIN_WAIT1 FIN_WAIT2 CLOSING TIME_WAIT CLOSE_WAIT LAST_ACK), bucket, big;
+the lone CLOSING state is closing-state.
+
+Exit status: 0 success; with a filter, 0 if it matched a socket and 1 if none;
+2 on error.
+
+Examples:
+  sk-states                                   count TCP sockets by state
+  sk-states -a --family-split                 every state, IPv4 and IPv6 apart
+  sk-states --state time-wait --by raddr --top 10   who holds my TIME_WAIT?
+  sk-states -q --state close-wait --dport 5432 && echo leak
+  sk-states --list --state established -e     the sockets, with RTT and cwnd
+  sk-states --format prom > /var/lib/node_exporter/sockkit.prom
+  sk-states --watch 1                         redraw every second
+  sk-states --netns blue -t -u -j             TCP and UDP inside namespace blue
+)";
+
+void add_options(CLI::App& app, sk_states::Options& o) {
+  app.add_flag("-t,--tcp", o.tcp, "TCP sockets (the default)");
+  app.add_flag("-u,--udp", o.udp, "UDP sockets; with -t both");
+  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
+  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
+  app.add_option("--source", o.source, "netlink (default, /proc if refused) or proc")
+      ->type_name("SRC");
+  sockkit::cli::add_netns_option(app, o.netns);
+  app.add_option("-s,--state", o.states, "States or groups, comma separated (see below)")
+      ->type_name("LIST")
+      ->allow_extra_args(false);
+  app.add_flag("-l,--listening", o.listening, "Listening sockets only (UDP: unconnected)");
+  app.add_option("--sport", o.sport, "Local ports: 22, 22,80 or 8000-8100")->type_name("PORTS");
+  app.add_option("--dport", o.dport, "Remote ports, as --sport")->type_name("PORTS");
+  app.add_option("--src", o.src, "Local address or CIDR block, repeatable")
+      ->type_name("CIDR")
+      ->allow_extra_args(false);
+  app.add_option("--dst", o.dst, "Remote address or CIDR block, repeatable")
+      ->type_name("CIDR")
+      ->allow_extra_args(false);
+  app.add_flag("-a,--all", o.all, "Also show states whose count is 0");
+  app.add_flag("--family-split", o.family_split, "IPv4 and IPv6 counts side by side");
+  sockkit::cli::add_output_options(app, o.output,
+                                   {Format::text, Format::json, Format::csv, Format::prom});
+  app.add_option("--by", o.by, "Count by state, lport, rport, laddr, raddr (comma separated)")
+      ->type_name("KEYS");
+  app.add_option("--top", o.top, "With --by: the N largest groups only")->type_name("N");
+  app.add_flag("--list", o.list, "One matching socket per line");
+  app.add_flag("-e,--extended", o.extended,
+               "With --list: RTT, cwnd, retransmits, bytes (TCP_INFO)");
+  app.add_flag("-q,--quiet", o.quiet, "Print nothing; only the exit status");
+  app.add_option("-w,--watch", o.watch_interval, "Sample every SECONDS (default 2)")
+      ->type_name("[SECONDS]")
+      ->expected(0, 1);
+  app.add_option("-c,--count", o.count, "With --watch: stop after N samples")->type_name("N");
+}
+
+void warn_about_source(const sk_states::Sample& sample) {
+  const auto& report = sample.report;
+  if (!report.fallback_reason.empty()) {
+    sockkit::cli::print_warning("sk-states",
+                                fmt::format("{}; read /proc/net instead", report.fallback_reason));
+  }
+  if (!report.complete) {
+    sockkit::cli::print_warning(
+        "sk-states", fmt::format("the socket tables changed during each of {} dumps; the counts "
+                                 "are from the last one and may be off by that churn",
+                                 report.restarts + 1));
+  }
+}
+
+int run(const sk_states::Options& options, bool watch) {
+  auto opts = options;
+  opts.watch = watch;
+  auto query = sk_states::make_query(opts);
+  if (!query.netns.empty()) sockkit::enter_netns(query.netns);
+  sockkit::Painter paint(sockkit::color_enabled(query.color, 1));
+  if (query.watch_seconds) return sk_states::run_watch(query, paint);
+
+  sk_states::Sample sample;
+  std::string text;
+  if (query.mode == Mode::list) {
+    std::vector<sk_states::ListedSocket> sockets;
+    sample = sk_states::take_list(query, sockets);
+    if (!query.quiet) text = sk_states::render_list(query, sample, sockets, paint);
+  } else if (query.mode == Mode::groups) {
+    sockkit::GroupCounter groups(query.group_keys);
+    sample = sk_states::take_census(query, &groups);
+    if (!query.quiet) text = sk_states::render_groups(query, sample, groups.rows(query.top), paint);
+  } else {
+    sample = sk_states::take_census(query, nullptr);
+    if (!query.quiet) text = sk_states::render_counts(query, sample, paint);
+  }
+  warn_about_source(sample);
+  sockkit::cli::write_out(text);
+  bool matched = sample.census.total() > 0;
+  return query.filtered && !matched ? sockkit::cli::exit_negative : sockkit::cli::exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sk_states::Options options;
+  CLI::App app(
+      "Count the TCP (and UDP) sockets of this host by state, filter them in the "
+      "kernel, group them, list them, or watch them change.",
+      "sk-states");
+  add_options(app, options);
+  app.footer(kFooter);
+  return sockkit::cli::run("sk-states", app, argc, argv,
+                           [&] { return run(options, app.count("--watch") > 0); });
+}

@@ -1,0 +1,131 @@
+#include "query.hpp"
+
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "sockkit/error.hpp"
+#include "sockkit/netns.hpp"
+
+namespace sk_states {
+
+using sockkit::InputError;
+using sockkit::cli::Format;
+
+namespace {
+
+std::vector<sockkit::Cidr> parse_blocks(const std::vector<std::string>& texts) {
+  std::vector<sockkit::Cidr> blocks;
+  for (const auto& text : texts) {
+    std::size_t start = 0;
+    while (true) {
+      auto comma = text.find(',', start);
+      blocks.push_back(sockkit::Cidr::parse(std::string_view(text).substr(
+          start, comma == std::string::npos ? text.npos : comma - start)));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return blocks;
+}
+
+std::uint64_t positive_number(std::string_view option, const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  auto value = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0 || value == 0) {
+    throw InputError(
+        fmt::format("invalid {} \"{}\": expected a whole number above 0", option, text));
+  }
+  return value;
+}
+
+double interval_seconds(const std::string& text) {
+  if (text.empty()) return 2.0;
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || !std::isfinite(value) || value < 0.1 || value > 86400) {
+    throw InputError(fmt::format(
+        "invalid --watch interval \"{}\": expected seconds between 0.1 and 86400", text));
+  }
+  return value;
+}
+
+void select_sockets(const Options& options, Query& query) {
+  auto& read = query.read;
+  read.tcp = options.tcp || !options.udp;
+  read.udp = options.udp;
+  if (options.ipv4 && options.ipv6) throw InputError("-4 and -6 exclude each other");
+  read.version = options.ipv4   ? sockkit::IpVersion::v4
+                 : options.ipv6 ? sockkit::IpVersion::v6
+                                : sockkit::IpVersion::any;
+  if (!options.source.empty()) read.source = sockkit::parse_source(options.source);
+  if (!options.states.empty()) {
+    read.tcp_states = 0;
+    for (const auto& list : options.states) read.tcp_states |= sockkit::parse_state_list(list);
+  }
+  if (options.listening) {
+    read.tcp_states &= sockkit::state_bit(sockkit::TcpState::listen);
+    read.udp_unconnected_only = true;
+  }
+  if (!options.sport.empty()) read.filter.local_ports = sockkit::PortSet::parse(options.sport);
+  if (!options.dport.empty()) read.filter.remote_ports = sockkit::PortSet::parse(options.dport);
+  read.filter.local_addrs = parse_blocks(options.src);
+  read.filter.remote_addrs = parse_blocks(options.dst);
+  query.filtered = !options.states.empty() || options.listening || !read.filter.empty();
+}
+
+void choose_mode(const Options& options, Query& query) {
+  if (options.list && !options.by.empty()) throw InputError("--list and --by exclude each other");
+  if (options.extended && !options.list) throw InputError("-e/--extended adds fields to --list");
+  if (!options.top.empty() && options.by.empty()) throw InputError("--top needs --by");
+  if (options.list) query.mode = Mode::list;
+  if (!options.by.empty()) {
+    query.mode = Mode::groups;
+    query.group_keys = sockkit::parse_group_keys(options.by);
+  }
+  if (!options.top.empty()) query.top = positive_number("--top", options.top);
+  query.extended = options.extended;
+  query.read.tcp_info = options.extended;
+}
+
+void choose_output(const Options& options, Query& query) {
+  query.format = options.output.resolved_format();
+  query.color = options.output.resolved_color();
+  if (query.format == Format::prom && query.mode != Mode::count) {
+    throw InputError(
+        "--format prom gives the per-state counts; it does not combine with --by or --list");
+  }
+  query.show_zero = options.all;
+  query.family_split = options.family_split;
+  query.quiet = options.quiet;
+  if (options.watch) {
+    if (query.mode != Mode::count) {
+      throw InputError(
+          "--watch samples the per-state counts; it does not combine with --by or --list");
+    }
+    if (query.format != Format::text && query.format != Format::json) {
+      throw InputError("--watch prints text or json lines");
+    }
+    query.watch_seconds = interval_seconds(options.watch_interval);
+  }
+  if (!options.count.empty()) {
+    if (!options.watch) throw InputError("-c/--count needs --watch");
+    query.watch_count = positive_number("--count", options.count);
+  }
+  if (!options.netns.empty()) sockkit::validate_netns_name(options.netns);
+  query.netns = options.netns;
+}
+
+}  // namespace
+
+Query make_query(const Options& options) {
+  Query query;
+  select_sockets(options, query);
+  choose_mode(options, query);
+  choose_output(options, query);
+  return query;
+}
+
+}  // namespace sk_states

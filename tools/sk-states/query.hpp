@@ -1,0 +1,63 @@
+// What the user asked sk-states, checked and turned into library requests.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sockkit/census.hpp"
+#include "sockkit/cli.hpp"
+#include "sockkit/socket_reader.hpp"
+
+namespace sk_states {
+
+// The options as CLI11 fills them.
+struct Options {
+  bool tcp = false;
+  bool udp = false;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  std::string source;
+  std::string netns;
+  std::vector<std::string> states;
+  bool listening = false;
+  std::string sport;
+  std::string dport;
+  std::vector<std::string> src;
+  std::vector<std::string> dst;
+  bool all = false;
+  bool family_split = false;
+  sockkit::cli::OutputOptions output;
+  std::string by;
+  std::string top;
+  bool list = false;
+  bool extended = false;
+  bool quiet = false;
+  bool watch = false;
+  std::string watch_interval;
+  std::string count;
+};
+
+enum class Mode { count, groups, list };
+
+struct Query {
+  sockkit::ReadRequest read;
+  Mode mode = Mode::count;
+  std::vector<sockkit::GroupKey> group_keys;
+  std::size_t top = 0;
+  bool filtered = false;  // any filter given: the exit status says whether it matched
+  bool show_zero = false;
+  bool family_split = false;
+  bool quiet = false;
+  bool extended = false;
+  sockkit::cli::Format format = sockkit::cli::Format::text;
+  sockkit::ColorMode color = sockkit::ColorMode::automatic;
+  std::optional<double> watch_seconds;
+  std::uint64_t watch_count = 0;  // 0: until interrupted
+  std::string netns;
+};
+
+// Throws InputError for every contradiction or bad value, naming the option.
+[[nodiscard]] Query make_query(const Options& options);
+
+}  // namespace sk_states

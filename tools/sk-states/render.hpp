@@ -1,0 +1,47 @@
+// Renderers for sk-states: gathered data in, finished text out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "query.hpp"
+#include "sockkit/census.hpp"
+#include "sockkit/color.hpp"
+#include "sockkit/json.hpp"
+#include "sockkit/socket_reader.hpp"
+
+namespace sk_states {
+
+struct Sample {
+  sockkit::Census census;
+  sockkit::ReadReport report;
+  double duration_ms = 0;
+};
+
+// A socket kept for --list: the record without its attribute spans.
+struct ListedSocket {
+  sockkit::SocketRecord record;
+  std::optional<sockkit::TcpInfoSummary> info;
+};
+
+[[nodiscard]] std::string render_counts(const Query& query, const Sample& sample,
+                                        const sockkit::Painter& paint);
+[[nodiscard]] std::string render_groups(const Query& query, const Sample& sample,
+                                        const std::vector<sockkit::GroupCounter::Row>& rows,
+                                        const sockkit::Painter& paint);
+[[nodiscard]] std::string render_list(const Query& query, const Sample& sample,
+                                      const std::vector<ListedSocket>& sockets,
+                                      const sockkit::Painter& paint);
+
+// Pieces shared by the renderers and the watch mode.
+[[nodiscard]] sockkit::Json filters_json(const Query& query);
+// source, netns, duration_ms and filters: the fields every JSON document starts with.
+[[nodiscard]] sockkit::Json header_json(const Query& query, const Sample& sample);
+[[nodiscard]] sockkit::Json counts_json(const sockkit::StateCounts& counts,
+                                        sockkit::Transport transport);
+[[nodiscard]] sockkit::Json census_json(const Query& query, const sockkit::Census& census);
+// The states a transport's table shows, in kernel order (TCP: the 11; UDP: 2).
+[[nodiscard]] std::vector<sockkit::TcpState> shown_states(sockkit::Transport transport);
+
+}  // namespace sk_states

@@ -1,0 +1,203 @@
+// --by groups and --list sockets.
+#include <fmt/format.h>
+
+#include "render.hpp"
+#include "sockkit/csv.hpp"
+#include "sockkit/table.hpp"
+
+namespace sk_states {
+
+using sockkit::GroupKey;
+using sockkit::Json;
+
+namespace {
+
+std::string group_field(GroupKey key, const sockkit::GroupValue& value) {
+  switch (key) {
+    case GroupKey::state:
+      return std::string(sockkit::tcp_state_name(static_cast<sockkit::TcpState>(value.state)));
+    case GroupKey::lport: return fmt::format("{}", value.lport);
+    case GroupKey::rport: return fmt::format("{}", value.rport);
+    case GroupKey::laddr: return value.laddr.to_string();
+    case GroupKey::raddr: return value.raddr.to_string();
+  }
+  return {};
+}
+
+Json group_json_field(GroupKey key, const sockkit::GroupValue& value) {
+  switch (key) {
+    case GroupKey::state:
+      return sockkit::tcp_state_info(static_cast<sockkit::TcpState>(value.state)).key;
+    case GroupKey::lport: return value.lport;
+    case GroupKey::rport: return value.rport;
+    default: return group_field(key, value);
+  }
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  return out;
+}
+
+}  // namespace
+
+std::string render_groups(const Query& query, const Sample& sample,
+                          const std::vector<sockkit::GroupCounter::Row>& rows,
+                          const sockkit::Painter& paint) {
+  using sockkit::cli::Format;
+  const auto& keys = query.group_keys;
+  if (query.format == Format::json) {
+    Json groups = Json::array();
+    for (const auto& row : rows) {
+      Json item = Json::object();
+      if (query.read.tcp && query.read.udp) {
+        item["transport"] = row.value.transport == sockkit::Transport::tcp ? "tcp" : "udp";
+      }
+      for (auto key : keys)
+        item[std::string(sockkit::group_key_name(key))] = group_json_field(key, row.value);
+      item["count"] = row.count;
+      groups.push_back(item);
+    }
+    Json out = header_json(query, sample);
+    out["groups"] = groups;
+    return sockkit::to_json_text(out);
+  }
+  if (query.format == Format::csv) {
+    std::vector<std::string> header;
+    for (auto key : keys) header.emplace_back(sockkit::group_key_name(key));
+    header.emplace_back("count");
+    std::string out = sockkit::csv_row(header);
+    for (const auto& row : rows) {
+      std::vector<std::string> fields;
+      for (auto key : keys) fields.push_back(group_field(key, row.value));
+      fields.push_back(fmt::format("{}", row.count));
+      out += sockkit::csv_row(fields);
+    }
+    return out;
+  }
+  std::vector<sockkit::Column> columns;
+  for (auto key : keys) {
+    bool numeric = key == GroupKey::lport || key == GroupKey::rport;
+    columns.push_back({upper(sockkit::group_key_name(key)),
+                       numeric ? sockkit::Align::right : sockkit::Align::left});
+  }
+  columns.push_back({"COUNT", sockkit::Align::right});
+  sockkit::TextTable table(columns);
+  for (const auto& row : rows) {
+    std::vector<sockkit::Cell> cells;
+    for (auto key : keys) cells.emplace_back(group_field(key, row.value));
+    cells.emplace_back(sockkit::group_thousands(row.count));
+    table.add_row(std::move(cells));
+  }
+  return table.render(paint);
+}
+
+namespace {
+
+std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port) {
+  auto addr = ip.unmapped();
+  return addr.is_v4() ? fmt::format("{}:{}", addr.to_string(), port)
+                      : fmt::format("[{}]:{}", addr.to_string(), port);
+}
+
+// UDP sockets carry the kernel's TCP numbering too (ESTABLISHED when connected,
+// CLOSE when not), so one spelling serves both transports in every format.
+std::string state_text(const sockkit::SocketRecord& r) {
+  return std::string(sockkit::tcp_state_name(static_cast<sockkit::TcpState>(r.state)));
+}
+
+std::string state_key(const sockkit::SocketRecord& r) {
+  return std::string(sockkit::tcp_state_info(static_cast<sockkit::TcpState>(r.state)).key);
+}
+
+Json socket_json(const ListedSocket& s, bool extended) {
+  const auto& r = s.record;
+  Json item{{"transport", r.transport == sockkit::Transport::tcp ? "tcp" : "udp"},
+            {"state", state_key(r)},
+            {"local", endpoint_text(r.local_ip(), r.local_port)},
+            {"peer", endpoint_text(r.remote_ip(), r.remote_port)},
+            {"recv_q", r.rqueue},
+            {"send_q", r.wqueue},
+            {"timer", sockkit::timer_name(r.timer)},
+            {"expires_ms", r.expires_ms},
+            {"uid", r.uid},
+            {"inode", r.inode}};
+  if (extended) {
+    auto put = [&](const char* key, auto value) {
+      item[key] = s.info ? Json(value) : Json(nullptr);
+    };
+    auto info = s.info.value_or(sockkit::TcpInfoSummary{});
+    put("rtt_ms", info.rtt_ms);
+    put("rttvar_ms", info.rttvar_ms);
+    put("cwnd", info.cwnd);
+    put("retrans", info.retrans_total);
+    put("bytes_acked", info.bytes_acked);
+    put("bytes_received", info.bytes_received);
+  }
+  return item;
+}
+
+std::vector<std::string> socket_fields(const ListedSocket& s, bool extended) {
+  const auto& r = s.record;
+  std::vector<std::string> fields{
+      state_text(r),
+      endpoint_text(r.local_ip(), r.local_port),
+      endpoint_text(r.remote_ip(), r.remote_port),
+      fmt::format("{}", r.rqueue),
+      fmt::format("{}", r.wqueue),
+      r.timer == 0 ? std::string("-")
+                   : fmt::format("{}:{}ms", sockkit::timer_name(r.timer), r.expires_ms),
+      fmt::format("{}", r.uid),
+      fmt::format("{}", r.inode)};
+  if (extended) {
+    auto info = s.info;
+    fields.push_back(info ? sockkit::format_ms(info->rtt_ms) : "-");
+    fields.push_back(info ? sockkit::format_ms(info->rttvar_ms) : "-");
+    fields.push_back(info ? fmt::format("{}", info->cwnd) : "-");
+    fields.push_back(info ? fmt::format("{}", info->retrans_total) : "-");
+    fields.push_back(info ? fmt::format("{}", info->bytes_acked) : "-");
+    fields.push_back(info ? fmt::format("{}", info->bytes_received) : "-");
+  }
+  return fields;
+}
+
+}  // namespace
+
+std::string render_list(const Query& query, const Sample& sample,
+                        const std::vector<ListedSocket>& sockets, const sockkit::Painter& paint) {
+  using sockkit::cli::Format;
+  if (query.format == Format::json) {
+    Json list = Json::array();
+    for (const auto& s : sockets) list.push_back(socket_json(s, query.extended));
+    Json out = header_json(query, sample);
+    out["sockets"] = list;
+    return sockkit::to_json_text(out);
+  }
+  std::vector<std::string> names{"state",  "local", "peer", "recv_q",
+                                 "send_q", "timer", "uid",  "inode"};
+  if (query.extended) {
+    for (const char* n :
+         {"rtt_ms", "rttvar_ms", "cwnd", "retrans", "bytes_acked", "bytes_received"}) {
+      names.emplace_back(n);
+    }
+  }
+  if (query.format == Format::csv) {
+    std::string out = sockkit::csv_row(names);
+    for (const auto& s : sockets) out += sockkit::csv_row(socket_fields(s, query.extended));
+    return out;
+  }
+  std::vector<sockkit::Column> columns;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    bool numeric = i >= 3 && i != 5;
+    columns.push_back({upper(names[i]), numeric ? sockkit::Align::right : sockkit::Align::left});
+  }
+  sockkit::TextTable table(columns);
+  for (const auto& s : sockets) {
+    auto fields = socket_fields(s, query.extended);
+    table.add_row(std::vector<sockkit::Cell>(fields.begin(), fields.end()));
+  }
+  return table.render(paint);
+}
+
+}  // namespace sk_states

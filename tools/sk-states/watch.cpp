@@ -1,0 +1,182 @@
+// --watch: sample again and again; redraw on a terminal, one record per sample
+// otherwise, so the same command serves an incident and a log file.
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "sampling.hpp"
+#include "sockkit/table.hpp"
+
+namespace sk_states {
+
+using sockkit::Json;
+using sockkit::Transport;
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void on_stop(int) {
+  g_stop = 1;
+}
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: the sleep must end at once
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+void sleep_interruptibly(double seconds) {
+  auto whole = static_cast<std::time_t>(seconds);
+  timespec wait{whole, static_cast<long>((seconds - static_cast<double>(whole)) * 1e9)};
+  while (g_stop == 0 && nanosleep(&wait, &wait) != 0 && errno == EINTR) {
+  }
+}
+
+std::string utc_now() {
+  auto now = std::chrono::system_clock::now();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+}
+
+struct Previous {
+  sockkit::Census census;
+  std::chrono::steady_clock::time_point at;
+};
+
+std::string signed_count(std::int64_t delta) {
+  if (delta == 0) return "0";
+  return fmt::format(
+      "{}{}", delta > 0 ? "+" : "-",
+      sockkit::group_thousands(static_cast<std::uint64_t>(delta > 0 ? delta : -delta)));
+}
+
+std::int64_t difference(std::uint64_t now, std::uint64_t before) {
+  return static_cast<std::int64_t>(now) - static_cast<std::int64_t>(before);
+}
+
+std::string redraw(const Query& query, const Sample& sample, const Previous* previous,
+                   double seconds, const sockkit::Painter& paint) {
+  std::string out = "\x1b[H\x1b[2J";
+  out += paint(sockkit::Style::bold, fmt::format("sk-states every {}s, {} (Ctrl-C stops)",
+                                                 query.watch_seconds.value_or(2), utc_now()));
+  out += "\n\n";
+  auto table_for = [&](Transport transport, const sockkit::FamilyCounts& now,
+                       const sockkit::FamilyCounts* before) {
+    sockkit::TextTable table({{"STATE"},
+                              {"COUNT", sockkit::Align::right},
+                              {"CHANGE", sockkit::Align::right},
+                              {"RATE/S", sockkit::Align::right}});
+    for (auto state : shown_states(transport)) {
+      auto n = now.both()[state];
+      auto d = before ? difference(n, before->both()[state]) : 0;
+      if (!query.show_zero && n == 0 && d == 0) continue;
+      auto style = d > 0 ? sockkit::Style::yellow : sockkit::Style::plain;
+      table.add_row(
+          {std::string(sockkit::tcp_state_name(state)), sockkit::group_thousands(n),
+           sockkit::Cell(before ? signed_count(d) : "", style),
+           before && seconds > 0 ? fmt::format("{:+.1f}", static_cast<double>(d) / seconds) : ""});
+    }
+    auto total_d = before ? difference(now.both().total(), before->both().total()) : 0;
+    table.add_row(
+        {"TOTAL", sockkit::group_thousands(now.both().total()), before ? signed_count(total_d) : "",
+         before && seconds > 0 ? fmt::format("{:+.1f}", static_cast<double>(total_d) / seconds)
+                               : ""});
+    return table.render(paint);
+  };
+  if (query.read.tcp)
+    out += table_for(Transport::tcp, sample.census.tcp, previous ? &previous->census.tcp : nullptr);
+  if (query.read.udp)
+    out += "\n" +
+           table_for(Transport::udp, sample.census.udp, previous ? &previous->census.udp : nullptr);
+  return out;
+}
+
+std::string text_line(const Query& query, const Sample& sample) {
+  std::string line = utc_now();
+  auto add = [&](const char* name, const sockkit::FamilyCounts& counts, Transport transport) {
+    line += fmt::format(" {} total={}", name, counts.both().total());
+    for (auto state : shown_states(transport)) {
+      auto n = counts.both()[state];
+      if (n != 0 || query.show_zero)
+        line += fmt::format(" {}={}", sockkit::tcp_state_info(state).key, n);
+    }
+  };
+  if (query.read.tcp) add("tcp", sample.census.tcp, Transport::tcp);
+  if (query.read.udp) add("udp", sample.census.udp, Transport::udp);
+  return line + "\n";
+}
+
+Json delta_json(const Query& query, const sockkit::Census& now, const sockkit::Census& before) {
+  Json out = Json::object();
+  auto add = [&](const char* name, const sockkit::FamilyCounts& a, const sockkit::FamilyCounts& b,
+                 Transport t) {
+    Json states = Json::object();
+    for (auto state : shown_states(t)) {
+      states[std::string(sockkit::tcp_state_info(state).key)] =
+          difference(a.both()[state], b.both()[state]);
+    }
+    out[name] = states;
+  };
+  if (query.read.tcp) add("tcp", now.tcp, before.tcp, Transport::tcp);
+  if (query.read.udp) add("udp", now.udp, before.udp, Transport::udp);
+  return out;
+}
+
+std::string json_line(const Query& query, const Sample& sample, const Previous* previous,
+                      double seconds) {
+  Json line{{"type", "sample"}, {"time", utc_now()}};
+  // Named, not iterated as temporaries: items() does not keep its object alive.
+  const Json header = header_json(query, sample);
+  const Json counts = census_json(query, sample.census);
+  for (const auto& item : header.items()) line[item.key()] = item.value();
+  for (const auto& item : counts.items()) line[item.key()] = item.value();
+  if (previous != nullptr) {
+    line["interval_s"] = seconds;
+    line["change"] = delta_json(query, sample.census, previous->census);
+  }
+  return sockkit::to_json_text(line, sockkit::JsonLayout::line);
+}
+
+}  // namespace
+
+int run_watch(const Query& query, const sockkit::Painter& paint) {
+  install_stop_handlers();
+  bool terminal = query.format == sockkit::cli::Format::text && ::isatty(STDOUT_FILENO) == 1;
+  std::optional<Previous> previous;
+  std::uint64_t samples = 0;
+  while (g_stop == 0) {
+    auto sample = take_census(query, nullptr);
+    auto now = std::chrono::steady_clock::now();
+    double seconds = previous ? std::chrono::duration<double>(now - previous->at).count() : 0;
+    const Previous* before = previous ? &*previous : nullptr;
+    if (!query.quiet) {
+      if (terminal)
+        sockkit::cli::write_out(redraw(query, sample, before, seconds, paint));
+      else if (query.format == sockkit::cli::Format::json)
+        sockkit::cli::write_out(json_line(query, sample, before, seconds));
+      else
+        sockkit::cli::write_out(text_line(query, sample));
+      sockkit::cli::flush_out();
+    }
+    previous = Previous{sample.census, now};
+    if (++samples == query.watch_count) break;
+    sleep_interruptibly(*query.watch_seconds);
+  }
+  if (query.format == sockkit::cli::Format::json && !query.quiet) {
+    sockkit::cli::write_out(sockkit::to_json_text(Json{{"type", "summary"}, {"samples", samples}},
+                                                  sockkit::JsonLayout::line));
+  }
+  return sockkit::cli::exit_ok;
+}
+
+}  // namespace sk_states
