@@ -12,27 +12,18 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "sockkit/error.hpp"
+#include "error_text.hpp"
+#include "ip_literal.hpp"
 
 using sockkit::Cidr;
 using sockkit::IpAddress;
 using sockkit::SockAddress;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
-IpAddress ip(std::string_view text) {
-  auto parsed = IpAddress::parse(text);
-  REQUIRE_MESSAGE(parsed.has_value(), "not an address: ", std::string(text));
-  return *parsed;
-}
-
 std::string cidr_error(std::string_view text) {
-  try {
-    (void)Cidr::parse(text);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)Cidr::parse(text); });
 }
 
 }  // namespace

@@ -12,10 +12,11 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "error_text.hpp"
 #include "sockkit/address.hpp"
-#include "sockkit/error.hpp"
 #include "sockkit/sock_diag.hpp"
 #include "sockkit/tcp_state.hpp"
+#include "test_records.hpp"
 
 using sockkit::Census;
 using sockkit::GroupCounter;
@@ -27,6 +28,7 @@ using sockkit::state_bit;
 using sockkit::StateCounts;
 using sockkit::TcpState;
 using sockkit::Transport;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
@@ -36,48 +38,12 @@ constexpr std::uint32_t bits(std::initializer_list<TcpState> states) {
   return mask;
 }
 
-IpAddress ip(std::string_view text) {
-  auto parsed = IpAddress::parse(text);
-  REQUIRE_MESSAGE(parsed.has_value(), "not an address: ", std::string(text));
-  return *parsed;
-}
-
-SocketRecord record(Transport transport, std::string_view local, std::uint16_t lport,
-                    std::string_view remote, std::uint16_t rport, TcpState state) {
-  SocketRecord r;
-  auto l = ip(local);
-  auto rem = ip(remote);
-  r.transport = transport;
-  r.family = static_cast<std::uint8_t>(l.family());
-  r.state = static_cast<std::uint8_t>(state);
-  r.local_port = lport;
-  r.remote_port = rport;
-  std::copy(l.bytes().begin(), l.bytes().end(), r.local_addr.begin());
-  std::copy(rem.bytes().begin(), rem.bytes().end(), r.remote_addr.begin());
-  return r;
-}
-
-SocketRecord tcp(std::string_view local, std::uint16_t lport, std::string_view remote,
-                 std::uint16_t rport, TcpState state = TcpState::established) {
-  return record(Transport::tcp, local, lport, remote, rport, state);
-}
-
 std::string list_error(std::string_view text) {
-  try {
-    (void)parse_state_list(text);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)parse_state_list(text); });
 }
 
 std::string keys_error(std::string_view text) {
-  try {
-    (void)sockkit::parse_group_keys(text);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)sockkit::parse_group_keys(text); });
 }
 
 std::string upper(std::string_view text) {
@@ -145,11 +111,11 @@ TEST_CASE("census: StateCounts add and index and total and +=") {
 
 TEST_CASE("census: FamilyCounts::both and Census add/total/clear") {
   Census census;
-  census.add(tcp("127.0.0.1", 80, "127.0.0.1", 40000));
-  census.add(tcp("127.0.0.1", 80, "127.0.0.1", 40001));
-  census.add(tcp("0.0.0.0", 80, "0.0.0.0", 0, TcpState::listen));
-  census.add(tcp("::1", 443, "::1", 50000, TcpState::time_wait));
-  census.add(tcp("::ffff:127.0.0.1", 443, "::ffff:127.0.0.1", 50001));  // counted as IPv6
+  census.add(tcp_record("127.0.0.1", 80, "127.0.0.1", 40000));
+  census.add(tcp_record("127.0.0.1", 80, "127.0.0.1", 40001));
+  census.add(tcp_record("0.0.0.0", 80, "0.0.0.0", 0, TcpState::listen));
+  census.add(tcp_record("::1", 443, "::1", 50000, TcpState::time_wait));
+  census.add(tcp_record("::ffff:127.0.0.1", 443, "::ffff:127.0.0.1", 50001));  // counted as IPv6
   census.add(record(Transport::udp, "127.0.0.1", 53, "0.0.0.0", 0, TcpState::close));
   census.add(record(Transport::udp, "::1", 53, "::", 0, TcpState::close));
   census.add(record(Transport::udp, "::1", 5353, "::1", 9, TcpState::established));
@@ -326,14 +292,16 @@ TEST_CASE("census: GroupCounter counts by the keys asked for with the largest fi
   GroupCounter by_peer({GroupKey::raddr});
   CHECK(by_peer.keys() == std::vector<GroupKey>{GroupKey::raddr});
   CHECK(by_peer.rows().empty());
-  for (std::uint16_t i = 0; i < 3; ++i) by_peer.add(tcp("10.0.0.9", 80, "10.0.0.1", 40000 + i));
+  for (std::uint16_t i = 0; i < 3; ++i) {
+    by_peer.add(tcp_record("10.0.0.9", 80, "10.0.0.1", 40000 + i));
+  }
   // A dual-stack socket's IPv4 peer is the same peer.
   for (std::uint16_t i = 0; i < 2; ++i) {
-    by_peer.add(tcp("::ffff:10.0.0.9", 80, "::ffff:10.0.0.1", 50000 + i));
+    by_peer.add(tcp_record("::ffff:10.0.0.9", 80, "::ffff:10.0.0.1", 50000 + i));
   }
-  by_peer.add(tcp("::1", 80, "::1", 1));
+  by_peer.add(tcp_record("::1", 80, "::1", 1));
   for (std::uint16_t i = 0; i < 4; ++i) {
-    by_peer.add(tcp("10.0.0.9", 443, "192.168.1.5", 1000 + i, TcpState::time_wait));
+    by_peer.add(tcp_record("10.0.0.9", 443, "192.168.1.5", 1000 + i, TcpState::time_wait));
   }
 
   auto rows = by_peer.rows();
@@ -366,12 +334,12 @@ TEST_CASE("census: GroupCounter counts by the keys asked for with the largest fi
 
 TEST_CASE("census: GroupCounter with several keys orders ties by value") {
   GroupCounter counter({GroupKey::state, GroupKey::lport, GroupKey::laddr});
-  counter.add(tcp("10.0.0.9", 443, "10.0.0.1", 1));
-  counter.add(tcp("10.0.0.9", 443, "10.0.0.2", 2));
-  counter.add(tcp("10.0.0.9", 80, "10.0.0.1", 3));
-  counter.add(tcp("10.0.0.9", 80, "10.0.0.1", 4, TcpState::time_wait));
-  counter.add(tcp("::ffff:10.0.0.9", 22, "::ffff:10.0.0.1", 5));
-  counter.add(tcp("10.0.0.8", 22, "10.0.0.1", 6));
+  counter.add(tcp_record("10.0.0.9", 443, "10.0.0.1", 1));
+  counter.add(tcp_record("10.0.0.9", 443, "10.0.0.2", 2));
+  counter.add(tcp_record("10.0.0.9", 80, "10.0.0.1", 3));
+  counter.add(tcp_record("10.0.0.9", 80, "10.0.0.1", 4, TcpState::time_wait));
+  counter.add(tcp_record("::ffff:10.0.0.9", 22, "::ffff:10.0.0.1", 5));
+  counter.add(tcp_record("10.0.0.8", 22, "10.0.0.1", 6));
   counter.add(record(Transport::udp, "10.0.0.9", 53, "0.0.0.0", 0, TcpState::close));
 
   CHECK(rows_text(counter) ==
@@ -388,12 +356,12 @@ TEST_CASE("census: GroupCounter with several keys orders ties by value") {
   // The same sockets added in another order give the same rows.
   GroupCounter reversed({GroupKey::state, GroupKey::lport, GroupKey::laddr});
   reversed.add(record(Transport::udp, "10.0.0.9", 53, "0.0.0.0", 0, TcpState::close));
-  reversed.add(tcp("10.0.0.8", 22, "10.0.0.1", 6));
-  reversed.add(tcp("::ffff:10.0.0.9", 22, "::ffff:10.0.0.1", 5));
-  reversed.add(tcp("10.0.0.9", 80, "10.0.0.1", 4, TcpState::time_wait));
-  reversed.add(tcp("10.0.0.9", 80, "10.0.0.1", 3));
-  reversed.add(tcp("10.0.0.9", 443, "10.0.0.2", 2));
-  reversed.add(tcp("10.0.0.9", 443, "10.0.0.1", 1));
+  reversed.add(tcp_record("10.0.0.8", 22, "10.0.0.1", 6));
+  reversed.add(tcp_record("::ffff:10.0.0.9", 22, "::ffff:10.0.0.1", 5));
+  reversed.add(tcp_record("10.0.0.9", 80, "10.0.0.1", 4, TcpState::time_wait));
+  reversed.add(tcp_record("10.0.0.9", 80, "10.0.0.1", 3));
+  reversed.add(tcp_record("10.0.0.9", 443, "10.0.0.2", 2));
+  reversed.add(tcp_record("10.0.0.9", 443, "10.0.0.1", 1));
   CHECK(rows_text(reversed) == rows_text(counter));
 }
 
@@ -401,10 +369,10 @@ TEST_CASE("census: GroupCounter with several keys orders ties by value") {
 // so the same sockets added in another order print in the same order.
 TEST_CASE("census: GroupCounter ties between TCP and UDP rows") {
   GroupCounter first({GroupKey::lport});
-  first.add(tcp("10.0.0.9", 53, "10.0.0.1", 1));
+  first.add(tcp_record("10.0.0.9", 53, "10.0.0.1", 1));
   first.add(record(Transport::udp, "10.0.0.9", 53, "0.0.0.0", 0, TcpState::close));
   GroupCounter second({GroupKey::lport});
   second.add(record(Transport::udp, "10.0.0.9", 53, "0.0.0.0", 0, TcpState::close));
-  second.add(tcp("10.0.0.9", 53, "10.0.0.1", 1));
+  second.add(tcp_record("10.0.0.9", 53, "10.0.0.1", 1));
   CHECK(rows_text(first) == rows_text(second));
 }

@@ -19,21 +19,18 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "error_text.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/version.hpp"
 
 using sockkit::cli::Format;
 using sockkit::cli::OutputOptions;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
 std::string format_error(const OutputOptions& options) {
-  try {
-    (void)options.resolved_format();
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)options.resolved_format(); });
 }
 
 OutputOptions options_for(std::string format, bool json, std::vector<Format> allowed) {

@@ -11,23 +11,19 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "sockkit/error.hpp"
+#include "error_text.hpp"
 
 using sockkit::HostPort;
 using sockkit::IpVersion;
 using sockkit::parse_host_port;
 using sockkit::resolve;
 using sockkit::ResolveError;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
 std::string parse_error(std::string_view text) {
-  try {
-    (void)parse_host_port(text);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)parse_host_port(text); });
 }
 
 void check_parse(std::string_view text, std::string_view host, std::optional<std::uint16_t> port) {

@@ -1,25 +1,19 @@
 #include "sockkit/kernel_counters.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -27,39 +21,21 @@
 #include <fmt/format.h>
 
 #include "env_guard.hpp"
+#include "error_text.hpp"
+#include "scratch_netns.hpp"
 #include "sockkit/fd.hpp"
-#include "sockkit/netns.hpp"
+#include "test_files.hpp"
+#include "test_sockets.hpp"
 
 using sockkit::CounterSet;
 using sockkit::Fd;
-using sockkit::test::EnvGuard;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
 // Recorded from this machine's /proc (initial namespace), laid out as a proc root.
 std::string fixture_root() {
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind('/')) + "/data/kernel_counters";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot open ", path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// What a call threw, as one comparable string; "(no error)" when it returned.
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const std::system_error& e) {
-    return fmt::format("system_error {}: {}", e.code().value(), e.what());
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return data_dir("kernel_counters");
 }
 
 std::string counter_error(std::string_view text) {
@@ -80,75 +56,14 @@ std::vector<std::string> listing(const CounterSet& set) {
   return out;
 }
 
-// A private directory standing in for /proc, files made on demand.
-class FakeProc {
- public:
-  FakeProc() {
-    std::string pattern = "/tmp/sockkit-ut-kc-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    root_ = pattern;
-  }
-  ~FakeProc() {
-    // Deepest first: files, then their directories.
-    std::sort(paths_.begin(), paths_.end(),
-              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-    for (const auto& path : paths_) {
-      if (::unlink(path.c_str()) != 0) (void)::rmdir(path.c_str());
-    }
-    ::rmdir(root_.c_str());
-  }
-  FakeProc(const FakeProc&) = delete;
-  FakeProc& operator=(const FakeProc&) = delete;
-
-  void write(const std::string& relative, std::string_view text) {
-    make_parents(relative);
-    auto path = root_ + "/" + relative;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    REQUIRE(out.good());
-    remember(path);
-  }
-  void make_dir(const std::string& relative) {
-    make_parents(relative);
-    auto path = root_ + "/" + relative;
-    REQUIRE(::mkdir(path.c_str(), 0755) == 0);
-    remember(path);
-  }
-  void remove(const std::string& relative) {
-    REQUIRE(::unlink((root_ + "/" + relative).c_str()) == 0);
-  }
-  [[nodiscard]] const std::string& root() const { return root_; }
-
- private:
-  void make_parents(const std::string& relative) {
-    for (auto slash = relative.find('/'); slash != std::string::npos;
-         slash = relative.find('/', slash + 1)) {
-      auto dir = root_ + "/" + relative.substr(0, slash);
-      if (::mkdir(dir.c_str(), 0755) == 0) remember(dir);
-    }
-  }
-  void remember(const std::string& path) {
-    if (std::find(paths_.begin(), paths_.end(), path) == paths_.end()) paths_.push_back(path);
-  }
-  std::string root_;
-  std::vector<std::string> paths_;
-};
-
 // A proc root with the minimum every reader needs.
-void write_minimal(FakeProc& proc) {
+void write_minimal(TempDir& proc) {
   proc.write("net/netstat", "TcpExt: ListenOverflows\nTcpExt: 3\n");
   proc.write("net/snmp", "Tcp: MaxConn\nTcp: -1\n");
   proc.write("net/sockstat", "sockets: used 1\nTCP: inuse 1 orphan 0 tw 2 alloc 3 mem 4\n");
 }
 
 // --- sockets on loopback ---------------------------------------------------------------
-
-std::uint16_t local_port_of(const Fd& fd) {
-  sockaddr_in addr{};
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  return ntohs(addr.sin_port);
-}
 
 sockaddr_in loopback(std::uint16_t port) {
   sockaddr_in addr{};
@@ -158,15 +73,6 @@ sockaddr_in loopback(std::uint16_t port) {
   return addr;
 }
 
-Fd tcp_listener(int backlog) {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(fd.get() >= 0);
-  auto addr = loopback(0);
-  REQUIRE(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
-  REQUIRE(::listen(fd.get(), backlog) == 0);
-  return fd;
-}
-
 // A connect that does not wait for the handshake.
 Fd tcp_connect_nonblocking(std::uint16_t port) {
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -174,14 +80,6 @@ Fd tcp_connect_nonblocking(std::uint16_t port) {
   auto addr = loopback(port);
   int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
   REQUIRE((rc == 0 || errno == EINPROGRESS));
-  return fd;
-}
-
-Fd tcp_connect(std::uint16_t port) {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  REQUIRE(fd.get() >= 0);
-  auto addr = loopback(port);
-  REQUIRE(::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
   return fd;
 }
 
@@ -200,32 +98,6 @@ std::int64_t counter(std::string_view section, std::string_view name) {
   REQUIRE_MESSAGE(value.has_value(), section, " ", name, " missing");
   return *value;
 }
-
-// A namespace made with `ip netns add`, loopback up, always deleted again.
-class ScratchNetns {
- public:
-  explicit ScratchNetns(const char* tag) : name_(fmt::format("sockkit-ut-{}-{}", tag, ::getpid())) {
-    auto add = fmt::format("ip netns add {}", name_);
-    created_ = std::system(add.c_str()) == 0;
-    auto up = fmt::format("ip -n {} link set lo up", name_);
-    up_ = created_ && std::system(up.c_str()) == 0;
-  }
-  ~ScratchNetns() {
-    if (!created_) return;
-    auto command = fmt::format("ip netns delete {}", name_);
-    (void)std::system(command.c_str());
-  }
-  ScratchNetns(const ScratchNetns&) = delete;
-  ScratchNetns& operator=(const ScratchNetns&) = delete;
-
-  [[nodiscard]] bool ready() const { return created_ && up_; }
-  [[nodiscard]] const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool created_ = false;
-  bool up_ = false;
-};
 
 }  // namespace
 
@@ -484,9 +356,9 @@ TEST_CASE("kernel_counters: readers replay the recorded proc root") {
 }
 
 TEST_CASE("kernel_counters: readers when files are missing or malformed") {
-  FakeProc proc;
-  EnvGuard env("SOCKKIT_PROC_ROOT", proc.root().c_str());
-  const auto& root = proc.root();
+  TempDir proc("kc");
+  EnvGuard env("SOCKKIT_PROC_ROOT", proc.path().c_str());
+  const auto& root = proc.path();
 
   // The counter files must exist.
   CHECK(error_of([] { (void)sockkit::read_netstat(); }) ==
@@ -591,7 +463,7 @@ TEST_CASE("kernel_counters: live readers see this host") {
   std::sort(keys.begin(), keys.end());
   CHECK(std::adjacent_find(keys.begin(), keys.end()) == keys.end());
 
-  auto listener = tcp_listener(4);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 4});
   auto s = sockkit::read_sockstat();
   CHECK(s.tcp_inuse >= 1);
   CHECK(s.sockets_used >= 1);
@@ -621,14 +493,9 @@ TEST_CASE("kernel_counters: live readers see this host") {
 }
 
 TEST_CASE("kernel_counters: a full accept queue counts ListenOverflows in its namespace") {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: needs root to create a network namespace");
-    return;
-  }
-  ScratchNetns ns("kc-listen");
-  REQUIRE_MESSAGE(ns.ready(), "ip netns add / link set lo up failed for ", ns.name());
+  if (!can_make_netns()) return;
+  ScratchNetnsScope ns("kc-listen");
   EnvGuard env("SOCKKIT_PROC_ROOT", nullptr);
-  sockkit::NetnsScope scope(ns.name());
 
   // A fresh namespace starts its counters at 0, whatever the host has seen.
   CHECK(counter("TcpExt", "ListenOverflows") == 0);
@@ -643,7 +510,7 @@ TEST_CASE("kernel_counters: a full accept queue counts ListenOverflows in its na
   CHECK(sys.somaxconn.has_value());
 
   // Backlog 1 holds two connections; nobody accepts, so the rest overflow.
-  auto listener = tcp_listener(1);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 1});
   auto port = local_port_of(listener);
   std::vector<Fd> clients;
   for (int i = 0; i < 8; ++i) clients.push_back(tcp_connect_nonblocking(port));
@@ -657,14 +524,9 @@ TEST_CASE("kernel_counters: a full accept queue counts ListenOverflows in its na
 }
 
 TEST_CASE("kernel_counters: TIME_WAIT beyond tcp_max_tw_buckets counts TCPTimeWaitOverflow") {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: needs root to create a network namespace");
-    return;
-  }
-  ScratchNetns ns("kc-tw");
-  REQUIRE_MESSAGE(ns.ready(), "ip netns add / link set lo up failed for ", ns.name());
+  if (!can_make_netns()) return;
+  ScratchNetnsScope ns("kc-tw");
   EnvGuard env("SOCKKIT_PROC_ROOT", nullptr);
-  sockkit::NetnsScope scope(ns.name());
 
   // tcp_max_tw_buckets is per namespace: room for one TIME_WAIT here.
   {
@@ -677,12 +539,11 @@ TEST_CASE("kernel_counters: TIME_WAIT beyond tcp_max_tw_buckets counts TCPTimeWa
   CHECK(counter("TcpExt", "TCPTimeWaitOverflow") == 0);
 
   // Three connections closed by the client first: it is the side that waits.
-  auto listener = tcp_listener(8);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 8});
   auto port = local_port_of(listener);
   for (int i = 0; i < 3; ++i) {
-    auto client = tcp_connect(port);
-    Fd server(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
-    REQUIRE(server.get() >= 0);
+    auto client = tcp_connect("127.0.0.1", port);
+    auto server = tcp_accept(listener);
     client.reset();
     char byte = 0;
     REQUIRE(::read(server.get(), &byte, 1) == 0);  // the client's FIN

@@ -1,62 +1,29 @@
 #include "sockkit/netns.hpp"
 
-#include <fcntl.h>
 #include <net/if.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include "env_guard.hpp"
+#include "error_text.hpp"
+#include "scratch_netns.hpp"
 #include "sockkit/error.hpp"
+#include "test_files.hpp"
 
 namespace {
 
-using sockkit::test::EnvGuard;
-
-// A private directory standing in for /run/netns.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/sockkit-ut-netns-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    for (const auto& file : files_) ::unlink(file.c_str());
-    ::rmdir(path_.c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  void add_file(const std::string& name) {
-    auto file = path_ + "/" + name;
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    REQUIRE(fd >= 0);
-    ::close(fd);
-    files_.push_back(file);
-  }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  std::vector<std::string> files_;
-};
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 std::string name_error(std::string_view name) {
-  try {
-    sockkit::validate_netns_name(name);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { sockkit::validate_netns_name(name); });
 }
 
 ino_t current_netns_inode() {
@@ -73,29 +40,6 @@ std::vector<std::string> interface_names() {
   ::if_freenameindex(list);
   return names;
 }
-
-// A namespace made with `ip netns add`, always deleted again.
-class ScratchNetns {
- public:
-  ScratchNetns() : name_(fmt::format("sockkit-ut-{}", ::getpid())) {
-    auto command = fmt::format("ip netns add {}", name_);
-    created_ = std::system(command.c_str()) == 0;
-  }
-  ~ScratchNetns() {
-    if (!created_) return;
-    auto command = fmt::format("ip netns delete {}", name_);
-    (void)std::system(command.c_str());
-  }
-  ScratchNetns(const ScratchNetns&) = delete;
-  ScratchNetns& operator=(const ScratchNetns&) = delete;
-
-  [[nodiscard]] bool created() const { return created_; }
-  [[nodiscard]] const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool created_ = false;
-};
 
 // Runs `child` in a forked process and returns its exit status (or -1).
 template <typename Child>
@@ -161,7 +105,7 @@ TEST_CASE("netns: a bad name is refused before anything is opened") {
 }
 
 TEST_CASE("netns: a namespace that does not exist") {
-  TempDir dir;
+  TempDir dir("netns");
   EnvGuard env("SOCKKIT_NETNS_DIR", dir.path().c_str());
   auto before = current_netns_inode();
   try {
@@ -177,8 +121,8 @@ TEST_CASE("netns: a namespace that does not exist") {
 }
 
 TEST_CASE("netns: a file that is not a namespace") {
-  TempDir dir;
-  dir.add_file("plain");
+  TempDir dir("netns");
+  dir.write("plain", "");
   EnvGuard env("SOCKKIT_NETNS_DIR", dir.path().c_str());
   auto before = current_netns_inode();
   try {
@@ -193,12 +137,9 @@ TEST_CASE("netns: a file that is not a namespace") {
 }
 
 TEST_CASE("netns: entering a real namespace and coming back") {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: needs root to create a network namespace");
-    return;
-  }
+  if (!can_make_netns()) return;
   EnvGuard env("SOCKKIT_NETNS_DIR", nullptr);
-  ScratchNetns ns;
+  ScratchNetns ns("netns");
   REQUIRE_MESSAGE(ns.created(), "ip netns add ", ns.name(), " failed");
 
   auto outside = current_netns_inode();

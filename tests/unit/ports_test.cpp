@@ -9,30 +9,21 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "sockkit/error.hpp"
+#include "error_text.hpp"
 
 using sockkit::parse_port;
 using sockkit::PortRange;
 using sockkit::PortSet;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
 std::string port_error(std::string_view text, bool allow_zero = false) {
-  try {
-    (void)parse_port(text, allow_zero);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)parse_port(text, allow_zero); });
 }
 
 std::string set_error(std::string_view spec) {
-  try {
-    (void)PortSet::parse(spec);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)PortSet::parse(spec); });
 }
 
 std::vector<PortRange> ranges_of(const PortSet& set) {

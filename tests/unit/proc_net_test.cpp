@@ -1,44 +1,39 @@
 #include "sockkit/proc_net.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <cstdlib>
-#include <fstream>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include "env_guard.hpp"
+#include "error_text.hpp"
+#include "scratch_netns.hpp"
 #include "sockkit/address.hpp"
 #include "sockkit/fd.hpp"
-#include "sockkit/netns.hpp"
 #include "sockkit/sock_diag.hpp"
 #include "sockkit/tcp_state.hpp"
+#include "test_files.hpp"
+#include "test_sockets.hpp"
 
-using sockkit::IpAddress;
 using sockkit::SocketRecord;
 using sockkit::Transport;
-using sockkit::test::EnvGuard;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
 // The recorded /proc/net files: a namespace with known sockets, captured with cat.
 std::string fixture_root() {
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind('/')) + "/data/proc_net";
+  return data_dir("proc_net");
 }
 
 bool parse(std::string_view line, SocketRecord& out, int family = AF_INET,
@@ -72,62 +67,21 @@ std::vector<std::string> read_all(Transport transport, int family) {
 }
 
 std::string read_error(Transport transport, int family) {
-  try {
-    sockkit::read_proc_net(transport, family, [](const SocketRecord&) {});
-  } catch (const std::system_error& e) {
-    return fmt::format("system_error {}: {}", e.code().value(), e.what());
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return error_of([&] { sockkit::read_proc_net(transport, family, [](const SocketRecord&) {}); });
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "cannot read ", path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A private directory standing in for /proc, with a net/ below it.
+// A private directory standing in for /proc. The reader only looks in its net/, so the
+// names given here are of files in net/.
 class FakeProc {
  public:
-  FakeProc() {
-    std::string pattern = "/tmp/sockkit-ut-proc-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    root_ = pattern;
-    REQUIRE(::mkdir((root_ + "/net").c_str(), 0755) == 0);
-  }
-  ~FakeProc() {
-    for (const auto& name : files_) {
-      auto path = root_ + "/net/" + name;
-      if (::unlink(path.c_str()) != 0) (void)::rmdir(path.c_str());
-    }
-    ::rmdir((root_ + "/net").c_str());
-    ::rmdir(root_.c_str());
-  }
-  FakeProc(const FakeProc&) = delete;
-  FakeProc& operator=(const FakeProc&) = delete;
+  FakeProc() { dir_.make_dir("net"); }
 
-  void write(const std::string& name, std::string_view text) {
-    std::ofstream out(root_ + "/net/" + name, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    REQUIRE(out.good());
-    remember(name);
-  }
-  void make_dir(const std::string& name) {
-    REQUIRE(::mkdir((root_ + "/net/" + name).c_str(), 0755) == 0);
-    remember(name);
-  }
-  [[nodiscard]] const std::string& root() const { return root_; }
+  void write(const std::string& name, std::string_view text) { dir_.write("net/" + name, text); }
+  void make_dir(const std::string& name) { dir_.make_dir("net/" + name); }
+  [[nodiscard]] const std::string& root() const { return dir_.path(); }
 
  private:
-  void remember(const std::string& name) {
-    if (std::find(files_.begin(), files_.end(), name) == files_.end()) files_.push_back(name);
-  }
-  std::string root_;
-  std::vector<std::string> files_;
+  TempDir dir_{"proc"};
 };
 
 constexpr std::string_view kHeader =
@@ -138,54 +92,6 @@ constexpr std::string_view kListenLine =
     "12345 1 0000000000000000 100 0 0 10 0";
 
 // ---- real sockets -------------------------------------------------------------------
-
-IpAddress ip(const char* text) {
-  auto parsed = IpAddress::parse(text);
-  REQUIRE(parsed.has_value());
-  return *parsed;
-}
-
-std::uint16_t local_port_of(const sockkit::Fd& fd) {
-  sockaddr_storage storage{};
-  socklen_t len = sizeof storage;
-  REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&storage), &len) == 0);
-  return sockkit::SockAddress(reinterpret_cast<sockaddr*>(&storage), len).port();
-}
-
-std::uint32_t inode_of(const sockkit::Fd& fd) {
-  struct stat st {};
-  REQUIRE(::fstat(fd.get(), &st) == 0);
-  return static_cast<std::uint32_t>(st.st_ino);
-}
-
-sockkit::Fd bound(const char* address, std::uint16_t port, int type) {
-  auto addr = ip(address);
-  auto fd = sockkit::make_socket(addr.family(), type);
-  int one = 1;
-  REQUIRE(::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0);
-  sockkit::SockAddress where(addr, port);
-  REQUIRE(::bind(fd.get(), where.get(), where.size()) == 0);
-  return fd;
-}
-
-sockkit::Fd tcp_listener(const char* address, int backlog, std::uint16_t port = 0) {
-  auto fd = bound(address, port, SOCK_STREAM);
-  REQUIRE(::listen(fd.get(), backlog) == 0);
-  return fd;
-}
-
-sockkit::Fd tcp_connect(const char* address, std::uint16_t port) {
-  auto fd = sockkit::make_socket(ip(address).family(), SOCK_STREAM);
-  sockkit::SockAddress where(ip(address), port);
-  REQUIRE(::connect(fd.get(), where.get(), where.size()) == 0);
-  return fd;
-}
-
-sockkit::Fd tcp_accept(const sockkit::Fd& listener) {
-  int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
-  REQUIRE(fd >= 0);
-  return sockkit::Fd(fd);
-}
 
 // The line of a /proc/net file whose inode column (the tenth) is `inode`.
 std::string line_with_inode(const std::string& file, std::uint32_t inode) {
@@ -200,31 +106,6 @@ std::string line_with_inode(const std::string& file, std::uint32_t inode) {
   }
   return "";
 }
-
-class ScratchNetns {
- public:
-  explicit ScratchNetns(const char* tag) : name_(fmt::format("sockkit-ut-{}-{}", tag, ::getpid())) {
-    auto add = fmt::format("ip netns add {}", name_);
-    created_ = std::system(add.c_str()) == 0;
-    auto up = fmt::format("ip -n {} link set lo up", name_);
-    up_ = created_ && std::system(up.c_str()) == 0;
-  }
-  ~ScratchNetns() {
-    if (!created_) return;
-    auto command = fmt::format("ip netns delete {}", name_);
-    (void)std::system(command.c_str());
-  }
-  ScratchNetns(const ScratchNetns&) = delete;
-  ScratchNetns& operator=(const ScratchNetns&) = delete;
-
-  [[nodiscard]] bool ready() const { return created_ && up_; }
-  [[nodiscard]] const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool created_ = false;
-  bool up_ = false;
-};
 
 }  // namespace
 
@@ -378,12 +259,12 @@ TEST_CASE("proc_net: parse_proc_net_line refuses headers and malformed lines") {
 }
 
 TEST_CASE("proc_net: real lines of the test's own sockets") {
-  auto listener = tcp_listener("127.0.0.1", 9);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 9});
   auto port = local_port_of(listener);
   auto client = tcp_connect("127.0.0.1", port);
   auto pending = tcp_connect("127.0.0.1", port);
   auto server = tcp_accept(listener);
-  auto listener6 = tcp_listener("::1", 3);
+  auto listener6 = tcp_listener("::1", 0, {.backlog = 3});
   auto port6 = local_port_of(listener6);
 
   auto line = line_with_inode("/proc/net/tcp", inode_of(listener));
@@ -453,7 +334,7 @@ TEST_CASE("proc_net: read_proc_net replays recorded files") {
 }
 
 TEST_CASE("proc_net: read_proc_net of a recording of this host") {
-  auto listener = tcp_listener("127.0.0.1", 4);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 4});
   auto client = tcp_connect("127.0.0.1", local_port_of(listener));
   FakeProc proc;
   proc.write("tcp", slurp("/proc/net/tcp"));
@@ -535,18 +416,13 @@ TEST_CASE("proc_net: read_proc_net across buffer refills and without a final new
 }
 
 TEST_CASE("proc_net: /proc and netlink see the same sockets") {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: needs root to create a network namespace");
-    return;
-  }
-  ScratchNetns ns("procnet");
-  REQUIRE_MESSAGE(ns.ready(), "ip netns add / link set lo up failed for ", ns.name());
+  if (!can_make_netns()) return;
+  ScratchNetnsScope ns("procnet");
   EnvGuard env("SOCKKIT_PROC_ROOT", nullptr);
-  sockkit::NetnsScope scope(ns.name());
 
   std::vector<sockkit::Fd> fds;
-  fds.push_back(tcp_listener("127.0.0.1", 8, 2000));
-  fds.push_back(tcp_listener("::1", 8, 2001));
+  fds.push_back(tcp_listener("127.0.0.1", 2000, {.backlog = 8}));
+  fds.push_back(tcp_listener("::1", 2001, {.backlog = 8}));
   fds.push_back(tcp_connect("127.0.0.1", 2000));
   fds.push_back(tcp_connect("127.0.0.1", 2000));  // left in the accept queue
   fds.push_back(tcp_accept(fds[0]));

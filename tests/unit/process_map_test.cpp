@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +15,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <span>
@@ -30,18 +28,14 @@
 #include "sockkit/fd.hpp"
 #include "sockkit/proc_net.hpp"
 #include "sockkit/sock_diag.hpp"
+#include "test_files.hpp"
+#include "test_sockets.hpp"
 
 using sockkit::Fd;
 using sockkit::ProcessMap;
-using sockkit::test::EnvGuard;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
-
-std::uint32_t inode_of(int fd) {
-  struct stat st {};
-  REQUIRE(::fstat(fd, &st) == 0);
-  return static_cast<std::uint32_t>(st.st_ino);
-}
 
 Fd tcp_socket() {
   return sockkit::make_socket(AF_INET, SOCK_STREAM);
@@ -136,39 +130,31 @@ int hold_until_released(Pipe& hold) {
   return 0;
 }
 
-// A fake /proc tree, removed at the end.
+// A fake /proc tree of processes and their fd links, removed at the end.
 class FakeProc {
  public:
-  FakeProc() {
-    std::string pattern = "/tmp/sockkit-ut-procmap-XXXXXX";
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    root_ = pattern;
-  }
-  ~FakeProc() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  FakeProc(const FakeProc&) = delete;
-  FakeProc& operator=(const FakeProc&) = delete;
-
   void link(const std::string& path, const std::string& target) {
-    std::filesystem::create_directories((root_ / path).parent_path());
-    std::filesystem::create_symlink(target, root_ / path);
+    std::filesystem::create_directories(at(path).parent_path());
+    std::filesystem::create_symlink(target, at(path));
   }
   void file(const std::string& path, const std::string& text) {
-    std::filesystem::create_directories((root_ / path).parent_path());
-    std::ofstream(root_ / path) << text;
+    std::filesystem::create_directories(at(path).parent_path());
+    std::ofstream(at(path)) << text;
   }
-  void dir(const std::string& path) { std::filesystem::create_directories(root_ / path); }
+  void dir(const std::string& path) { std::filesystem::create_directories(at(path)); }
   void process(int pid, const std::string& comm, const std::string& uids) {
     file(std::to_string(pid) + "/comm", comm + "\n");
     file(std::to_string(pid) + "/status",
          "Name:\t" + comm + "\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t" + uids + "\n");
   }
-  [[nodiscard]] std::string root() const { return root_.string(); }
+  [[nodiscard]] std::string root() const { return dir_.path(); }
 
  private:
-  std::filesystem::path root_;
+  [[nodiscard]] std::filesystem::path at(const std::string& path) const {
+    return std::filesystem::path(dir_.path()) / path;
+  }
+
+  TempDir dir_{"procmap"};
 };
 
 }  // namespace
@@ -267,19 +253,19 @@ TEST_CASE("process_map: this process's sockets map to getpid and its comm") {
   EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
   auto a = tcp_socket();
   auto b = sockkit::make_socket(AF_INET6, SOCK_DGRAM);
-  auto map = scan({inode_of(a.get()), inode_of(b.get())});
+  auto map = scan({inode_of(a), inode_of(b)});
   for (const Fd* s : {&a, &b}) {
-    auto held = map.owners(inode_of(s->get()));
+    auto held = map.owners(inode_of(*s));
     REQUIRE(held.size() == 1);
     CHECK(held[0].pid == ::getpid());
     CHECK(held[0].fd == s->get());
-    const auto* info = map.owner(inode_of(s->get()));
+    const auto* info = map.owner(inode_of(*s));
     REQUIRE(info != nullptr);
     CHECK(info->pid == ::getpid());
     CHECK(info->command == own_comm());
     CHECK(info->uid == ::geteuid());
   }
-  CHECK(map.process(::getpid()) == map.owner(inode_of(a.get())));
+  CHECK(map.process(::getpid()) == map.owner(inode_of(a)));
 }
 
 TEST_CASE("process_map: a listener found in /proc/net/tcp maps to this process") {
@@ -296,7 +282,7 @@ TEST_CASE("process_map: a listener found in /proc/net/tcp maps to this process")
   sockkit::read_proc_net(sockkit::Transport::tcp, AF_INET, [&](const sockkit::SocketRecord& r) {
     if (r.local_port == ntohs(addr.sin_port) && r.state == 10) inode = r.inode;
   });
-  REQUIRE(inode == inode_of(listener.get()));
+  REQUIRE(inode == inode_of(listener));
   auto map = scan({inode});
   REQUIRE(map.owner(inode) != nullptr);
   CHECK(map.owner(inode)->pid == ::getpid());
@@ -306,10 +292,10 @@ TEST_CASE("process_map: inodes not asked for are not reported") {
   EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
   auto asked = tcp_socket();
   auto other = tcp_socket();
-  auto map = scan({inode_of(asked.get())});
-  CHECK(map.owners(inode_of(asked.get())).size() == 1);
-  CHECK(map.owners(inode_of(other.get())).empty());
-  CHECK(map.owner(inode_of(other.get())) == nullptr);
+  auto map = scan({inode_of(asked)});
+  CHECK(map.owners(inode_of(asked)).size() == 1);
+  CHECK(map.owners(inode_of(other)).empty());
+  CHECK(map.owner(inode_of(other)) == nullptr);
   if (::getpid() != 1) CHECK(map.process(1) == nullptr);  // holds sockets, none asked for
 }
 
@@ -318,7 +304,7 @@ TEST_CASE("process_map: an inode nobody holds gives nullptr") {
   std::uint32_t inode = 0;
   {
     auto gone = tcp_socket();
-    inode = inode_of(gone.get());
+    inode = inode_of(gone);
   }
   auto map = scan({inode});
   CHECK(map.owner(inode) == nullptr);
@@ -332,7 +318,7 @@ TEST_CASE("process_map: a child's socket maps to the child and the name it set")
   Child child([&] {
     ::prctl(PR_SET_NAME, "sk-pm-child", 0, 0, 0);
     auto own = tcp_socket();  // made after fork: the parent has no copy
-    write_all(ready.write.get(), inode_of(own.get()));
+    write_all(ready.write.get(), inode_of(own));
     return hold_until_released(hold);
   });
   std::uint32_t inode = 0;
@@ -352,7 +338,7 @@ TEST_CASE("process_map: a child's socket maps to the child and the name it set")
 TEST_CASE("process_map: a socket shared by parent and child has two owners") {
   EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
   auto shared = tcp_socket();
-  const auto inode = inode_of(shared.get());
+  const auto inode = inode_of(shared);
   Pipe ready;
   Pipe hold;
   Child child([&] {
@@ -384,7 +370,7 @@ TEST_CASE("process_map: without privilege other users' processes are unreadable"
   }
   EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
   auto root_socket = tcp_socket();
-  const auto inode = inode_of(root_socket.get());
+  const auto inode = inode_of(root_socket);
   struct Result {
     int stage = 0;  // 2: privileges dropped, 3: scanned
     int found = 0;
@@ -415,7 +401,7 @@ TEST_CASE("process_map: without privilege other users' processes are unreadable"
 TEST_CASE("process_map: processes exiting during the scan are skipped") {
   EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
   auto shared = tcp_socket();  // every short-lived grandchild inherits it
-  const auto inode = inode_of(shared.get());
+  const auto inode = inode_of(shared);
   Pipe ready;
   Pipe done;
   Child spawner([&] {

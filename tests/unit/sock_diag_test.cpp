@@ -8,7 +8,6 @@
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +16,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -30,15 +28,16 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "scratch_netns.hpp"
 #include "sockkit/address.hpp"
 #include "sockkit/fd.hpp"
-#include "sockkit/netns.hpp"
 #include "sockkit/tcp_state.hpp"
+#include "test_sockets.hpp"
 
 using sockkit::DumpProgress;
-using sockkit::IpAddress;
 using sockkit::SocketRecord;
 using sockkit::Transport;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
@@ -204,55 +203,11 @@ std::string runtime_error_of(std::span<const std::byte> bytes) {
 
 // ---- real sockets -------------------------------------------------------------------
 
-IpAddress ip(const char* text) {
-  auto parsed = IpAddress::parse(text);
-  REQUIRE(parsed.has_value());
-  return *parsed;
-}
-
-std::uint16_t local_port_of(const sockkit::Fd& fd) {
-  sockaddr_storage storage{};
-  socklen_t len = sizeof storage;
-  REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&storage), &len) == 0);
-  return sockkit::SockAddress(reinterpret_cast<sockaddr*>(&storage), len).port();
-}
-
-std::uint32_t inode_of(const sockkit::Fd& fd) {
-  struct stat st {};
-  REQUIRE(::fstat(fd.get(), &st) == 0);
-  return static_cast<std::uint32_t>(st.st_ino);
-}
-
 std::uint64_t cookie_of(const sockkit::Fd& fd) {
   std::uint64_t cookie = 0;
   socklen_t len = sizeof cookie;
   REQUIRE(::getsockopt(fd.get(), SOL_SOCKET, SO_COOKIE, &cookie, &len) == 0);
   return cookie;
-}
-
-sockkit::Fd tcp_listener(const char* address, int backlog, std::uint16_t port = 0) {
-  auto addr = ip(address);
-  auto fd = sockkit::make_socket(addr.family(), SOCK_STREAM);
-  int one = 1;
-  REQUIRE(::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0);
-  sockkit::SockAddress where(addr, port);
-  REQUIRE(::bind(fd.get(), where.get(), where.size()) == 0);
-  REQUIRE(::listen(fd.get(), backlog) == 0);
-  return fd;
-}
-
-sockkit::Fd tcp_connect(const char* address, std::uint16_t port) {
-  auto addr = ip(address);
-  auto fd = sockkit::make_socket(addr.family(), SOCK_STREAM);
-  sockkit::SockAddress where(addr, port);
-  REQUIRE(::connect(fd.get(), where.get(), where.size()) == 0);
-  return fd;
-}
-
-sockkit::Fd tcp_accept(const sockkit::Fd& listener) {
-  int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
-  REQUIRE(fd >= 0);
-  return sockkit::Fd(fd);
 }
 
 std::vector<Seen> dump(const sockkit::DiagRequest& request) {
@@ -278,32 +233,6 @@ std::size_t count_port(const std::vector<Seen>& records, std::uint16_t port) {
 
 constexpr auto kListen = static_cast<std::uint8_t>(sockkit::TcpState::listen);
 constexpr auto kEstablished = static_cast<std::uint8_t>(sockkit::TcpState::established);
-
-// A namespace made with `ip netns add`, with lo up, always deleted again.
-class ScratchNetns {
- public:
-  explicit ScratchNetns(const char* tag) : name_(fmt::format("sockkit-ut-{}-{}", tag, ::getpid())) {
-    auto add = fmt::format("ip netns add {}", name_);
-    created_ = std::system(add.c_str()) == 0;
-    auto up = fmt::format("ip -n {} link set lo up", name_);
-    up_ = created_ && std::system(up.c_str()) == 0;
-  }
-  ~ScratchNetns() {
-    if (!created_) return;
-    auto command = fmt::format("ip netns delete {}", name_);
-    (void)std::system(command.c_str());
-  }
-  ScratchNetns(const ScratchNetns&) = delete;
-  ScratchNetns& operator=(const ScratchNetns&) = delete;
-
-  [[nodiscard]] bool ready() const { return created_ && up_; }
-  [[nodiscard]] const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool created_ = false;
-  bool up_ = false;
-};
 
 // One dump through a NETLINK_SOCK_DIAG socket of the test's own, recorded as the
 // buffers the kernel sent (one per recv).
@@ -763,7 +692,7 @@ TEST_CASE("sock_diag: timer_name") {
 // ---- the kernel ---------------------------------------------------------------------
 
 TEST_CASE("sock_diag: SockDiag::dump reports the test's own IPv4 sockets") {
-  auto listener = tcp_listener("127.0.0.1", 7);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 7});
   auto port = local_port_of(listener);
   auto client = tcp_connect("127.0.0.1", port);
   auto server = tcp_accept(listener);
@@ -828,7 +757,7 @@ TEST_CASE("sock_diag: SockDiag::dump reports the test's own IPv4 sockets") {
 }
 
 TEST_CASE("sock_diag: SockDiag::dump reports the test's own IPv6 sockets") {
-  auto listener = tcp_listener("::1", 3);
+  auto listener = tcp_listener("::1", 0, {.backlog = 3});
   auto port = local_port_of(listener);
   auto client = tcp_connect("::1", port);
   auto server = tcp_accept(listener);
@@ -859,7 +788,7 @@ TEST_CASE("sock_diag: SockDiag::dump reports the test's own IPv6 sockets") {
 }
 
 TEST_CASE("sock_diag: INET_DIAG_INFO and SKMEMINFO from a real connection") {
-  auto listener = tcp_listener("127.0.0.1", 4);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 4});
   auto port = local_port_of(listener);
   auto client = tcp_connect("127.0.0.1", port);
   auto server = tcp_accept(listener);
@@ -928,7 +857,7 @@ TEST_CASE("sock_diag: the kernel refuses malformed bytecode with EINVAL") {
   CHECK(visits == 0);
 
   // The same SockDiag still works afterwards.
-  auto listener = tcp_listener("127.0.0.1", 1);
+  auto listener = tcp_listener("127.0.0.1", 0, {.backlog = 1});
   auto port = local_port_of(listener);
   request.bytecode = {};
   request.states = 1U << kListen;
@@ -938,15 +867,10 @@ TEST_CASE("sock_diag: the kernel refuses malformed bytecode with EINVAL") {
 }
 
 TEST_CASE("sock_diag: a recorded real dump parses the same and its truncations fail cleanly") {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: needs root to create a network namespace");
-    return;
-  }
-  ScratchNetns ns("diag");
-  REQUIRE_MESSAGE(ns.ready(), "ip netns add / link set lo up failed for ", ns.name());
-  sockkit::NetnsScope scope(ns.name());
+  if (!can_make_netns()) return;
+  ScratchNetnsScope ns("diag");
 
-  auto listener = tcp_listener("127.0.0.1", 5, 2000);
+  auto listener = tcp_listener("127.0.0.1", 2000, {.backlog = 5});
   auto client = tcp_connect("127.0.0.1", 2000);
   auto server = tcp_accept(listener);
   auto buffers = record_dump(AF_INET, static_cast<std::uint8_t>((1U << (INET_DIAG_INFO - 1)) |

@@ -5,14 +5,12 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -24,43 +22,24 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "scratch_netns.hpp"
 #include "sockkit/address.hpp"
 #include "sockkit/fd.hpp"
-#include "sockkit/netns.hpp"
 #include "sockkit/ports.hpp"
 #include "sockkit/sock_diag.hpp"
 #include "sockkit/tcp_state.hpp"
+#include "test_records.hpp"
+#include "test_sockets.hpp"
 
 using sockkit::Cidr;
-using sockkit::IpAddress;
 using sockkit::PortSet;
 using sockkit::SocketFilter;
 using sockkit::SocketRecord;
 using sockkit::TcpState;
 using sockkit::Transport;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
-
-IpAddress ip(std::string_view text) {
-  auto parsed = IpAddress::parse(text);
-  REQUIRE_MESSAGE(parsed.has_value(), "not an address: ", std::string(text));
-  return *parsed;
-}
-
-SocketRecord record(std::string_view local, std::uint16_t lport, std::string_view remote,
-                    std::uint16_t rport, TcpState state = TcpState::established) {
-  SocketRecord r;
-  auto l = ip(local);
-  auto rem = ip(remote);
-  REQUIRE(l.family() == rem.family());
-  r.family = static_cast<std::uint8_t>(l.family());
-  r.state = static_cast<std::uint8_t>(state);
-  r.local_port = lport;
-  r.remote_port = rport;
-  std::copy(l.bytes().begin(), l.bytes().end(), r.local_addr.begin());
-  std::copy(rem.bytes().begin(), rem.bytes().end(), r.remote_addr.begin());
-  return r;
-}
 
 SocketFilter local_ports(std::string_view spec) {
   SocketFilter f;
@@ -91,68 +70,6 @@ PortSet separate_ports(std::size_t count) {
 }
 
 // ---- real sockets in a namespace of the test's own ----------------------------------
-
-class ScratchNetns {
- public:
-  explicit ScratchNetns(const char* tag) : name_(fmt::format("sockkit-ut-{}-{}", tag, ::getpid())) {
-    auto add = fmt::format("ip netns add {}", name_);
-    created_ = std::system(add.c_str()) == 0;
-    auto up = fmt::format("ip -n {} link set lo up", name_);
-    up_ = created_ && std::system(up.c_str()) == 0;
-  }
-  ~ScratchNetns() {
-    if (!created_) return;
-    auto command = fmt::format("ip netns delete {}", name_);
-    (void)std::system(command.c_str());
-  }
-  ScratchNetns(const ScratchNetns&) = delete;
-  ScratchNetns& operator=(const ScratchNetns&) = delete;
-
-  [[nodiscard]] bool ready() const { return created_ && up_; }
-  [[nodiscard]] const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool created_ = false;
-  bool up_ = false;
-};
-
-sockkit::Fd bound(const char* address, std::uint16_t port, int type, bool v6only = true) {
-  auto addr = ip(address);
-  auto fd = sockkit::make_socket(addr.family(), type);
-  int one = 1;
-  REQUIRE(::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0);
-  if (addr.family() == AF_INET6) {
-    int only = v6only ? 1 : 0;
-    REQUIRE(::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only) == 0);
-  }
-  sockkit::SockAddress where(addr, port);
-  REQUIRE_MESSAGE(::bind(fd.get(), where.get(), where.size()) == 0, "bind ", address, " ", port);
-  return fd;
-}
-
-sockkit::Fd listener(const char* address, std::uint16_t port, bool v6only = true) {
-  auto fd = bound(address, port, SOCK_STREAM, v6only);
-  REQUIRE(::listen(fd.get(), 16) == 0);
-  return fd;
-}
-
-void connect_to(const sockkit::Fd& fd, const char* address, std::uint16_t port) {
-  sockkit::SockAddress where(ip(address), port);
-  REQUIRE(::connect(fd.get(), where.get(), where.size()) == 0);
-}
-
-sockkit::Fd client(const char* address, std::uint16_t port) {
-  auto fd = sockkit::make_socket(ip(address).family(), SOCK_STREAM);
-  connect_to(fd, address, port);
-  return fd;
-}
-
-sockkit::Fd accept_one(const sockkit::Fd& from) {
-  int fd = ::accept4(from.get(), nullptr, nullptr, SOCK_CLOEXEC);
-  REQUIRE(fd >= 0);
-  return sockkit::Fd(fd);
-}
 
 std::string key_of(const SocketRecord& r) {
   return fmt::format("{} {} st={} {}:{} -> {}:{}", r.transport == Transport::tcp ? "tcp" : "udp",
@@ -280,19 +197,20 @@ struct Population {
 
 void build_population(Population& p) {
   for (int port : {2000, 2001, 2002, 3000, 8080, 8081}) {
-    p.add(listener("127.0.0.1", static_cast<std::uint16_t>(port)));
+    p.add(tcp_listener("127.0.0.1", static_cast<std::uint16_t>(port)));
   }
-  p.add(listener("127.0.0.2", 7000));
-  p.add(listener("::1", 2001));
-  p.add(listener("::1", 5000));
-  p.add(listener("::", 6000, false));  // dual-stack: IPv4 peers appear as ::ffff:a.b.c.d
+  p.add(tcp_listener("127.0.0.2", 7000));
+  p.add(tcp_listener("::1", 2001));
+  p.add(tcp_listener("::1", 5000));
+  // Dual-stack: IPv4 peers appear as ::ffff:a.b.c.d.
+  p.add(tcp_listener("::", 6000, {.v6only = false}));
 
   auto pair = [&](const char* from, const char* to, std::uint16_t port, std::size_t listen_at) {
     auto fd = from == nullptr ? sockkit::make_socket(ip(to).family(), SOCK_STREAM)
                               : bound(from, 0, SOCK_STREAM);
     connect_to(fd, to, port);
     p.add(std::move(fd));
-    p.add(accept_one(p.fds[listen_at]));
+    p.add(tcp_accept(p.fds[listen_at]));
   };
   pair(nullptr, "127.0.0.1", 2000, 0);
   pair(nullptr, "127.0.0.1", 8080, 4);
@@ -303,8 +221,8 @@ void build_population(Population& p) {
 
   // One connection closed by the client first: the client stays in TIME_WAIT.
   {
-    auto c = client("127.0.0.1", 3000);
-    auto s = accept_one(p.fds[3]);
+    auto c = tcp_connect("127.0.0.1", 3000);
+    auto s = tcp_accept(p.fds[3]);
     c.reset();
     s.reset();
   }
@@ -339,14 +257,14 @@ void build_population(Population& p) {
 TEST_CASE("socket_filter: an empty filter matches everything") {
   SocketFilter f;
   CHECK(f.empty());
-  CHECK(f.matches(record("127.0.0.1", 22, "10.0.0.1", 40000)));
-  CHECK(f.matches(record("::", 80, "::", 0, TcpState::listen)));
+  CHECK(f.matches(tcp_record("127.0.0.1", 22, "10.0.0.1", 40000)));
+  CHECK(f.matches(tcp_record("::", 80, "::", 0, TcpState::listen)));
 }
 
 TEST_CASE("socket_filter: matches local and remote ports in lists and ranges") {
-  auto ssh = record("10.0.0.1", 22, "10.0.0.2", 51000);
-  auto web = record("10.0.0.1", 8080, "10.0.0.3", 443);
-  auto listen = record("0.0.0.0", 8000, "0.0.0.0", 0, TcpState::listen);
+  auto ssh = tcp_record("10.0.0.1", 22, "10.0.0.2", 51000);
+  auto web = tcp_record("10.0.0.1", 8080, "10.0.0.3", 443);
+  auto listen = tcp_record("0.0.0.0", 8000, "0.0.0.0", 0, TcpState::listen);
 
   auto f = local_ports("22");
   CHECK_FALSE(f.empty());
@@ -385,10 +303,10 @@ TEST_CASE("socket_filter: matches local and remote ports in lists and ranges") {
 }
 
 TEST_CASE("socket_filter: matches address blocks and v4 blocks against v4-mapped records") {
-  auto v4 = record("10.1.2.3", 22, "192.168.7.9", 40000);
-  auto mapped = record("::ffff:10.1.2.3", 22, "::ffff:192.168.7.9", 40000);
-  auto v6 = record("2001:db8::1", 22, "fe80::9", 40000);
-  auto loop6 = record("::1", 22, "::1", 40000);
+  auto v4 = tcp_record("10.1.2.3", 22, "192.168.7.9", 40000);
+  auto mapped = tcp_record("::ffff:10.1.2.3", 22, "::ffff:192.168.7.9", 40000);
+  auto v6 = tcp_record("2001:db8::1", 22, "fe80::9", 40000);
+  auto loop6 = tcp_record("::1", 22, "::1", 40000);
 
   SocketFilter f;
   f.local_addrs = blocks({"10.0.0.0/8"});
@@ -507,18 +425,13 @@ TEST_CASE("socket_filter: compile_bytecode gives up past the 64 KiB program limi
 
   SocketFilter big;
   big.local_ports = separate_ports(5000);
-  CHECK(big.matches(record("127.0.0.1", 2000, "127.0.0.1", 1)));
-  CHECK_FALSE(big.matches(record("127.0.0.1", 2001, "127.0.0.1", 1)));
+  CHECK(big.matches(tcp_record("127.0.0.1", 2000, "127.0.0.1", 1)));
+  CHECK_FALSE(big.matches(tcp_record("127.0.0.1", 2001, "127.0.0.1", 1)));
 }
 
 TEST_CASE("socket_filter: the kernel runs the compiled bytecode exactly like matches()") {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: needs root to create a network namespace");
-    return;
-  }
-  ScratchNetns ns("filter");
-  REQUIRE_MESSAGE(ns.ready(), "ip netns add / link set lo up failed for ", ns.name());
-  sockkit::NetnsScope scope(ns.name());
+  if (!can_make_netns()) return;
+  ScratchNetnsScope ns("filter");
   Population population;
   build_population(population);
 
@@ -599,13 +512,8 @@ namespace {
 
 void check_large_programs(const char* tag, std::initializer_list<std::size_t> sizes,
                           bool through_sock_diag) {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: needs root to create a network namespace");
-    return;
-  }
-  ScratchNetns ns(tag);
-  REQUIRE_MESSAGE(ns.ready(), "ip netns add / link set lo up failed for ", ns.name());
-  sockkit::NetnsScope scope(ns.name());
+  if (!can_make_netns()) return;
+  ScratchNetnsScope ns(tag);
   Population population;
   build_population(population);
 
@@ -649,6 +557,6 @@ TEST_CASE("socket_filter: all ports compiles to no program and restricts nothing
   auto program = sockkit::compile_bytecode(f, AF_INET);
   REQUIRE(program.has_value());
   CHECK(program->empty());
-  CHECK(f.matches(record("127.0.0.1", 80, "0.0.0.0", 0, TcpState::listen)));
-  CHECK(f.matches(record("127.0.0.1", 80, "127.0.0.1", 1)));
+  CHECK(f.matches(tcp_record("127.0.0.1", 80, "0.0.0.0", 0, TcpState::listen)));
+  CHECK(f.matches(tcp_record("127.0.0.1", 80, "127.0.0.1", 1)));
 }

@@ -2,11 +2,9 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,16 +14,16 @@
 #include <fmt/format.h>
 
 #include "env_guard.hpp"
+#include "error_text.hpp"
+#include "scratch_netns.hpp"
 #include "sockkit/address.hpp"
 #include "sockkit/census.hpp"
-#include "sockkit/error.hpp"
 #include "sockkit/fd.hpp"
-#include "sockkit/netns.hpp"
 #include "sockkit/ports.hpp"
 #include "sockkit/tcp_state.hpp"
+#include "test_sockets.hpp"
 
 using sockkit::Cidr;
-using sockkit::IpAddress;
 using sockkit::IpVersion;
 using sockkit::PortSet;
 using sockkit::ReadRequest;
@@ -33,93 +31,13 @@ using sockkit::SocketRecord;
 using sockkit::SourceKind;
 using sockkit::TcpState;
 using sockkit::Transport;
-using sockkit::test::EnvGuard;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
 std::string source_error(std::string_view text) {
-  try {
-    (void)sockkit::parse_source(text);
-  } catch (const sockkit::InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return input_error_of([&] { (void)sockkit::parse_source(text); });
 }
-
-IpAddress ip(const char* text) {
-  auto parsed = IpAddress::parse(text);
-  REQUIRE(parsed.has_value());
-  return *parsed;
-}
-
-std::uint16_t local_port_of(const sockkit::Fd& fd) {
-  sockaddr_storage storage{};
-  socklen_t len = sizeof storage;
-  REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&storage), &len) == 0);
-  return sockkit::SockAddress(reinterpret_cast<sockaddr*>(&storage), len).port();
-}
-
-sockkit::Fd bound(const char* address, std::uint16_t port, int type, bool v6only = true) {
-  auto addr = ip(address);
-  auto fd = sockkit::make_socket(addr.family(), type);
-  int one = 1;
-  REQUIRE(::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0);
-  if (addr.family() == AF_INET6) {
-    int only = v6only ? 1 : 0;
-    REQUIRE(::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only) == 0);
-  }
-  sockkit::SockAddress where(addr, port);
-  REQUIRE(::bind(fd.get(), where.get(), where.size()) == 0);
-  return fd;
-}
-
-sockkit::Fd listener(const char* address, std::uint16_t port, bool v6only = true) {
-  auto fd = bound(address, port, SOCK_STREAM, v6only);
-  REQUIRE(::listen(fd.get(), 8) == 0);
-  return fd;
-}
-
-void connect_to(const sockkit::Fd& fd, const char* address, std::uint16_t port) {
-  sockkit::SockAddress where(ip(address), port);
-  REQUIRE(::connect(fd.get(), where.get(), where.size()) == 0);
-}
-
-sockkit::Fd client(const char* address, std::uint16_t port) {
-  auto fd = sockkit::make_socket(ip(address).family(), SOCK_STREAM);
-  connect_to(fd, address, port);
-  return fd;
-}
-
-sockkit::Fd accept_one(const sockkit::Fd& from) {
-  int fd = ::accept4(from.get(), nullptr, nullptr, SOCK_CLOEXEC);
-  REQUIRE(fd >= 0);
-  return sockkit::Fd(fd);
-}
-
-class ScratchNetns {
- public:
-  explicit ScratchNetns(const char* tag) : name_(fmt::format("sockkit-ut-{}-{}", tag, ::getpid())) {
-    auto add = fmt::format("ip netns add {}", name_);
-    created_ = std::system(add.c_str()) == 0;
-    auto up = fmt::format("ip -n {} link set lo up", name_);
-    up_ = created_ && std::system(up.c_str()) == 0;
-  }
-  ~ScratchNetns() {
-    if (!created_) return;
-    auto command = fmt::format("ip netns delete {}", name_);
-    (void)std::system(command.c_str());
-  }
-  ScratchNetns(const ScratchNetns&) = delete;
-  ScratchNetns& operator=(const ScratchNetns&) = delete;
-
-  [[nodiscard]] bool ready() const { return created_ && up_; }
-  [[nodiscard]] const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool created_ = false;
-  bool up_ = false;
-};
 
 std::string key_of(Transport transport, int family, TcpState state, std::uint16_t lport,
                    std::uint16_t rport) {
@@ -167,17 +85,15 @@ class ReaderFixture {
   ReaderFixture(const ReaderFixture&) = delete;
   ReaderFixture& operator=(const ReaderFixture&) = delete;
   ReaderFixture() : ns_("reader"), env_("SOCKKIT_PROC_ROOT", nullptr) {
-    REQUIRE_MESSAGE(ns_.ready(), "ip netns add / link set lo up failed for ", ns_.name());
-    scope_.emplace(ns_.name());
-    fds_.push_back(listener("127.0.0.1", 2000));  // 0
-    fds_.push_back(listener("::1", 2001));        // 1
-    fds_.push_back(listener("::", 2002, false));  // 2: dual-stack
-    fds_.push_back(client("127.0.0.1", 2000));    // 3
-    fds_.push_back(accept_one(fds_[0]));          // 4
-    fds_.push_back(client("::1", 2001));          // 5
-    fds_.push_back(accept_one(fds_[1]));          // 6
-    fds_.push_back(client("127.0.0.1", 2002));    // 7: a v4 client of the dual-stack one
-    fds_.push_back(accept_one(fds_[2]));          // 8: its IPv6 end, v4-mapped
+    fds_.push_back(tcp_listener("127.0.0.1", 2000));              // 0
+    fds_.push_back(tcp_listener("::1", 2001));                    // 1
+    fds_.push_back(tcp_listener("::", 2002, {.v6only = false}));  // 2: dual-stack
+    fds_.push_back(tcp_connect("127.0.0.1", 2000));               // 3
+    fds_.push_back(tcp_accept(fds_[0]));                          // 4
+    fds_.push_back(tcp_connect("::1", 2001));                     // 5
+    fds_.push_back(tcp_accept(fds_[1]));                          // 6
+    fds_.push_back(tcp_connect("127.0.0.1", 2002));  // 7: a v4 client of the dual-stack one
+    fds_.push_back(tcp_accept(fds_[2]));             // 8: its IPv6 end, v4-mapped
     fds_.push_back(bound("127.0.0.1", 3000, SOCK_DGRAM));
     fds_.push_back(bound("::1", 3001, SOCK_DGRAM));
     fds_.push_back(bound("127.0.0.1", 3002, SOCK_DGRAM));
@@ -246,9 +162,8 @@ class ReaderFixture {
     return key_of(transport, family, state, lport, rport);
   }
 
-  ScratchNetns ns_;
+  ScratchNetnsScope ns_;
   EnvGuard env_;
-  std::optional<sockkit::NetnsScope> scope_;
   std::vector<sockkit::Fd> fds_;
   std::uint16_t e1_ = 0;
   std::uint16_t e2_ = 0;
@@ -269,12 +184,6 @@ std::vector<std::string> only(const std::vector<std::string>& keys, std::string_
     if (k.find(needle) != std::string::npos) out.push_back(k);
   }
   return out;
-}
-
-bool is_root() {
-  if (::geteuid() == 0) return true;
-  MESSAGE("skipped: needs root to create a network namespace");
-  return false;
 }
 
 }  // namespace
@@ -303,7 +212,7 @@ TEST_CASE("socket_reader: ReadRequest defaults") {
 }
 
 TEST_CASE("socket_reader: netlink and /proc give the same sockets in a namespace") {
-  if (!is_root()) return;
+  if (!can_make_netns()) return;
   ReaderFixture fx;
   ReadRequest request;
 
@@ -394,7 +303,7 @@ TEST_CASE("socket_reader: netlink and /proc give the same sockets in a namespace
 // A filter whose program exceeds a page (libnl's default message size) still
 // reaches the kernel.
 TEST_CASE("socket_reader: a filter of a few hundred separate ports") {
-  if (!is_root()) return;
+  if (!can_make_netns()) return;
   ReaderFixture fx;
   ReadRequest request;
   request.filter.local_ports = PortSet{};

@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "sockkit/tcp_state.hpp"
+#include "text_checks.hpp"
 
 using sockkit::TcpState;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
 
@@ -51,19 +53,6 @@ std::string normalised(std::string_view text) {
     }
   }
   return out;
-}
-
-bool is_printable_ascii(std::string_view text) {
-  for (const char c : text) {
-    if (c < 0x20 || c > 0x7e) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
 }
 
 std::string all_text(const sockkit::TcpStateInfo& info) {

@@ -10,25 +10,14 @@
 
 #include "sockkit/tcp_state.hpp"
 #include "sockkit/tcp_topics.hpp"
+#include "text_checks.hpp"
 
 using sockkit::Peer;
 using sockkit::SequenceDiagram;
 using sockkit::TcpState;
+using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 
 namespace {
-
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
-
-bool is_printable_ascii(std::string_view text) {
-  for (const char c : text) {
-    if (c < 0x20 || c > 0x7e) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string joined(std::span<const std::string_view> paragraphs) {
   std::string out;
