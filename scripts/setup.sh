@@ -35,19 +35,25 @@ install_missing() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-build() {  # build DIR [cmake options...]
+configure() {  # configure DIR [cmake options...]
     local dir=$1
     shift
     if [[ ! -f $dir/build.ninja ]]; then
         cmake -S . -B "$dir" -G Ninja -DSOCKKIT_WERROR=ON "$@" >/dev/null
     fi
-    cmake --build "$dir" --parallel "$(nproc)"
+}
+
+build() {  # build DIR [cmake options...]: everything, tests included
+    configure "$@"
+    cmake --build "$1" --parallel "$(nproc)" >&2
 }
 
 case $mode in
     run)
         install_missing "${build_packages[@]}"
-        build build
+        # The commands only: the tests are built by the test command.
+        configure build
+        cmake --build build --parallel "$(nproc)" --target sk-states sk-explain >&2
         exec build/bin/sk-states
         ;;
     test)

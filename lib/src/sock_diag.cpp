@@ -32,6 +32,8 @@ struct MsgDeleter {
 };
 
 [[noreturn]] void netlink_failure(int nl_error, const char* what) {
+  // A policy (seccomp, LSM, container) refusing netlink: callers may fall back.
+  if (nl_error == -NLE_PERM) throw PermissionError(fmt::format("{}: permission denied", what));
   // libnl error codes are not errno values; nl_geterror gives the text.
   throw std::runtime_error(fmt::format("{}: {}", what, nl_geterror(nl_error)));
 }
@@ -71,7 +73,7 @@ void SockDiag::send_request(const DiagRequest& request) {
   std::size_t size =
       NLMSG_SPACE(sizeof req) +
       static_cast<std::size_t>(nla_total_size(static_cast<int>(request.bytecode.size())));
-  std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc_size(size + 64));
+  std::unique_ptr<nl_msg, MsgDeleter> msg(nlmsg_alloc_size(size + NLMSG_HDRLEN));
   if (!msg) throw std::bad_alloc();
   if (nlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, SOCK_DIAG_BY_FAMILY, 0,
                 NLM_F_REQUEST | NLM_F_DUMP) == nullptr) {
