@@ -73,6 +73,7 @@ void select_sockets(const Options& options, Query& query) {
   if (!options.dport.empty()) read.filter.remote_ports = sockkit::PortSet::parse(options.dport);
   read.filter.local_addrs = parse_blocks(options.src);
   read.filter.remote_addrs = parse_blocks(options.dst);
+  query.listening = options.listening;
   query.filtered = !options.states.empty() || options.listening || !read.filter.empty();
 }
 

@@ -45,7 +45,8 @@ struct Query {
   Mode mode = Mode::count;
   std::vector<sockkit::GroupKey> group_keys;
   std::size_t top = 0;
-  bool filtered = false;  // any filter given: the exit status says whether it matched
+  bool filtered = false;   // any filter given: the exit status says whether it matched
+  bool listening = false;  // -l
   bool show_zero = false;
   bool family_split = false;
   bool quiet = false;

@@ -51,7 +51,7 @@ Json filters_json(const Query& query) {
               {"family", read.version == sockkit::IpVersion::v4   ? "ipv4"
                          : read.version == sockkit::IpVersion::v6 ? "ipv6"
                                                                   : "any"},
-              {"listening", read.tcp_states == sockkit::state_bit(TcpState::listen)}};
+              {"listening", query.listening}};
 }
 
 Json header_json(const Query& query, const Sample& sample) {
