@@ -196,6 +196,7 @@ int main(int argc, char **argv) {
         alarm(timeout);  /* a stuck build dies; the parent reports it */
         if (kind == 0) time_wait_worker(block, w, share);
         else established_worker(block + 1, w, share);
+        alarm(0);
         char ok = 'k';
         if (write(report[1], &ok, 1) != 1) _exit(2);
         if (kind == 0) _exit(0);  /* TIME_WAIT outlives us */
