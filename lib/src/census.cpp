@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sockkit/error.hpp"
+#include "text.hpp"
 
 namespace sockkit {
 
@@ -66,7 +67,7 @@ std::uint32_t parse_state_word(std::string_view word) {
   for (const auto& group : kGroups) {
     if (word.size() != group.name.size()) continue;
     bool same = std::equal(word.begin(), word.end(), group.name.begin(),
-                           [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a + 32 : a) == b; });
+                           [](char a, char b) { return detail::lower_ascii(a) == b; });
     if (same) return group.mask;
   }
   if (auto state = parse_tcp_state(word)) {
@@ -86,17 +87,13 @@ std::uint32_t parse_state_word(std::string_view word) {
 std::uint32_t parse_state_list(std::string_view text) {
   if (text.empty()) throw InputError("invalid state list \"\": expected states such as time-wait");
   std::uint32_t mask = 0;
-  std::size_t start = 0;
-  while (true) {
-    auto comma = text.find(',', start);
-    auto word = text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+  detail::for_each_item(text, [&](std::string_view word) {
     if (word.empty()) {
       throw InputError(fmt::format("invalid state list \"{}\": an entry is empty", text));
     }
     mask |= parse_state_word(word);
-    if (comma == std::string_view::npos) return mask;
-    start = comma + 1;
-  }
+  });
+  return mask;
 }
 
 std::vector<std::string_view> state_keys(std::uint32_t mask) {
@@ -126,10 +123,7 @@ std::string_view group_key_name(GroupKey key) {
 
 std::vector<GroupKey> parse_group_keys(std::string_view text) {
   std::vector<GroupKey> keys;
-  std::size_t start = 0;
-  while (true) {
-    auto comma = text.find(',', start);
-    auto word = text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
+  detail::for_each_item(text, [&](std::string_view word) {
     auto it = std::find_if(std::begin(kGroupKeys), std::end(kGroupKeys),
                            [&](const auto& entry) { return entry.first == word; });
     if (it == std::end(kGroupKeys)) {
@@ -140,9 +134,8 @@ std::vector<GroupKey> parse_group_keys(std::string_view text) {
       throw InputError(fmt::format("grouping key \"{}\" is given twice", word));
     }
     keys.push_back(it->second);
-    if (comma == std::string_view::npos) return keys;
-    start = comma + 1;
-  }
+  });
+  return keys;
 }
 
 std::size_t GroupValueHash::operator()(const GroupValue& value) const noexcept {

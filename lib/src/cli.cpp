@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/version.hpp"
 

@@ -123,6 +123,19 @@ void check_literal_family(const std::string& host, IpVersion version) {
   }
 }
 
+// The resolver's address with our port; copied whole so an IPv6 link-local
+// literal such as fe80::1%eth0 keeps its scope id.
+SockAddress address_with_port(const addrinfo& ai, std::uint16_t port) {
+  sockaddr_storage copy{};
+  std::memcpy(&copy, ai.ai_addr, std::min<std::size_t>(ai.ai_addrlen, sizeof copy));
+  if (ai.ai_family == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(&copy)->sin_port = htons(port);
+  } else {
+    reinterpret_cast<sockaddr_in6*>(&copy)->sin6_port = htons(port);
+  }
+  return SockAddress(reinterpret_cast<const sockaddr*>(&copy), ai.ai_addrlen);
+}
+
 }  // namespace
 
 std::vector<SockAddress> resolve(const std::string& host, std::uint16_t port, IpVersion version,
@@ -149,15 +162,7 @@ std::vector<SockAddress> resolve(const std::string& host, std::uint16_t port, Ip
   std::vector<SockAddress> out;
   for (auto* ai = list.get(); ai != nullptr; ai = ai->ai_next) {
     if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
-    SockAddress addr(ai->ai_addr, ai->ai_addrlen);
-    SockAddress with_port(addr.ip(), port);
-    if (ai->ai_family == AF_INET6) {
-      // Keep the scope id of a link-local literal such as fe80::1%eth0.
-      auto* in = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
-      sockaddr_in6 copy = *in;
-      copy.sin6_port = htons(port);
-      with_port = SockAddress(reinterpret_cast<const sockaddr*>(&copy), sizeof copy);
-    }
+    auto with_port = address_with_port(*ai, port);
     bool seen = std::any_of(out.begin(), out.end(), [&](const SockAddress& a) {
       return a.size() == with_port.size() && std::memcmp(a.get(), with_port.get(), a.size()) == 0;
     });

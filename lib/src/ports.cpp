@@ -78,10 +78,7 @@ PortSet PortSet::parse(std::string_view spec) {
     throw InputError("invalid port list \"\": expected ports such as 22,80,8000-8100");
   if (spec == "-") return all();
   PortSet set;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    auto comma = spec.find(',', start);
-    auto entry = spec.substr(start, comma == std::string_view::npos ? spec.npos : comma - start);
+  detail::for_each_item(spec, [&](std::string_view entry) {
     if (entry.empty()) {
       throw InputError(fmt::format("invalid port list \"{}\": an entry is empty", spec));
     }
@@ -90,9 +87,7 @@ PortSet PortSet::parse(std::string_view spec) {
           fmt::format("invalid port list \"{}\": \"-\" means all ports and stands alone", spec));
     }
     set.add(parse_range(spec, entry));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
+  });
   return set;
 }
 

@@ -13,6 +13,7 @@
 
 #include "sockkit/error.hpp"
 #include "sockkit/fd.hpp"
+#include "text.hpp"
 
 namespace sockkit {
 
@@ -43,12 +44,9 @@ bool parse_hex(std::string_view text, std::uint64_t& value) {
 }
 
 bool parse_dec(std::string_view text, std::uint64_t& value) {
-  if (text.empty() || text.size() > 20) return false;
-  value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
+  auto parsed = detail::parse_decimal(text, UINT64_MAX);  // also refuses overflow
+  if (!parsed) return false;
+  value = *parsed;
   return true;
 }
 

@@ -26,6 +26,19 @@ inline bool all_digits(std::string_view text) {
   return true;
 }
 
+// Calls `visit` with each comma-separated item of `text`, empty items included, so
+// the caller decides what an empty entry means.
+template <typename Visit>
+void for_each_item(std::string_view text, Visit&& visit) {
+  std::size_t start = 0;
+  while (true) {
+    auto comma = text.find(',', start);
+    visit(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
+    if (comma == std::string_view::npos) return;
+    start = comma + 1;
+  }
+}
+
 inline char lower_ascii(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
