@@ -42,7 +42,8 @@ function __sk_states_keys
         lport\t'Local port' \
         rport\t'Remote port' \
         laddr\t'Local address' \
-        raddr\t'Remote address'
+        raddr\t'Remote address' \
+        process\t'Owning process (implies -p)'
 end
 
 # "ip netns list" prints "NAME" or "NAME (id: N)": keep the name.
@@ -86,3 +87,9 @@ complete -c sk-states -s w -l watch -d 'Sample every SECONDS (default 2)'
 complete -c sk-states -s c -l count -x -d 'With --watch: stop after N samples'
 complete -c sk-states -s h -l help -d 'Show help with examples'
 complete -c sk-states -l version -d 'Print the version'
+complete -c sk-states -s p -l processes -d 'Name the processes holding the sockets'
+complete -c sk-states -l threshold -x -a 'close_wait= time_wait= port_exhaustion= fin_wait2= fin_wait1= last_ack= closing= syn_recv= syn_sent= accept_queue= orphans= tcp_memory=' -d 'Finding levels: RULE=WARN[:CRIT] or RULE=off'
+complete -c sk-states -l no-findings -d 'Counts only: no diagnosis'
+complete -c sk-states -l check -d 'Nagios plugin: one status line, exit 0/1/2/3'
+complete -c sk-states -l warn -x -a 'close_wait= time_wait= port_exhaustion= syn_recv= syn_sent= accept_queue= established= listen=' -d 'With --check: NAME=N, a rule or a state'
+complete -c sk-states -l crit -x -a 'close_wait= time_wait= port_exhaustion= syn_recv= syn_sent= accept_queue= established= listen=' -d 'With --check: NAME=N, as --warn'

@@ -109,7 +109,7 @@ namespace {
 
 constexpr std::pair<std::string_view, GroupKey> kGroupKeys[] = {
     {"state", GroupKey::state}, {"lport", GroupKey::lport}, {"rport", GroupKey::rport},
-    {"laddr", GroupKey::laddr}, {"raddr", GroupKey::raddr},
+    {"laddr", GroupKey::laddr}, {"raddr", GroupKey::raddr}, {"process", GroupKey::process},
 };
 
 }  // namespace
@@ -128,7 +128,8 @@ std::vector<GroupKey> parse_group_keys(std::string_view text) {
                            [&](const auto& entry) { return entry.first == word; });
     if (it == std::end(kGroupKeys)) {
       throw InputError(fmt::format(
-          "invalid grouping key \"{}\": expected state, lport, rport, laddr or raddr", word));
+          "invalid grouping key \"{}\": expected state, lport, rport, laddr, raddr or process",
+          word));
     }
     if (std::find(keys.begin(), keys.end(), it->second) != keys.end()) {
       throw InputError(fmt::format("grouping key \"{}\" is given twice", word));
@@ -144,10 +145,10 @@ std::size_t GroupValueHash::operator()(const GroupValue& value) const noexcept {
   hash = hash * 1000003U + value.rport;
   for (auto byte : value.laddr.bytes()) hash = hash * 131U + byte;
   for (auto byte : value.raddr.bytes()) hash = hash * 131U + byte;
-  return hash;
+  return hash * 1000003U + static_cast<std::size_t>(value.pid);
 }
 
-void GroupCounter::add(const SocketRecord& record) {
+void GroupCounter::add(const SocketRecord& record, int owner_pid) {
   GroupValue value;
   value.transport = record.transport;
   for (auto key : keys_) {
@@ -157,6 +158,7 @@ void GroupCounter::add(const SocketRecord& record) {
       case GroupKey::rport: value.rport = record.remote_port; break;
       case GroupKey::laddr: value.laddr = record.local_ip().unmapped(); break;
       case GroupKey::raddr: value.raddr = record.remote_ip().unmapped(); break;
+      case GroupKey::process: value.pid = owner_pid; break;
     }
   }
   ++counts_[value];
@@ -172,6 +174,7 @@ std::vector<GroupCounter::Row> GroupCounter::rows(std::size_t top) const {
     if (a.value.state != b.value.state) return a.value.state < b.value.state;
     if (a.value.lport != b.value.lport) return a.value.lport < b.value.lport;
     if (a.value.rport != b.value.rport) return a.value.rport < b.value.rport;
+    if (a.value.pid != b.value.pid) return a.value.pid < b.value.pid;
     if (a.value.laddr.bytes().size() != b.value.laddr.bytes().size() ||
         !std::equal(a.value.laddr.bytes().begin(), a.value.laddr.bytes().end(),
                     b.value.laddr.bytes().begin())) {

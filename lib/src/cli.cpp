@@ -120,37 +120,35 @@ void print_warning(std::string_view tool, std::string_view message) {
 
 namespace {
 
-int parse_failure(std::string_view tool, CLI::App& app, const CLI::ParseError& e) {
+using FailureReport = std::function<int(std::string_view message)>;
+
+int parse_failure(CLI::App& app, const CLI::ParseError& e, const FailureReport& fail) {
   if (e.get_exit_code() == 0) {  // --help or --version
     app.exit(e);
     return exit_ok;
   }
-  print_error(tool, fmt::format("{} (see --help)", e.what()));
-  return exit_error;
+  return fail(fmt::format("{} (see --help)", e.what()));
 }
 
-int finish(std::string_view tool, int code) {
+int finish(int code, const FailureReport& fail) {
   try {
     flush_out();
   } catch (const OutputClosed&) {
     return exit_ok;
   } catch (const std::system_error& e) {
-    print_error(tool, e.what());
-    return exit_error;
+    return fail(e.what());
   }
   return code;
 }
 
-}  // namespace
-
-int run(std::string_view tool, CLI::App& app, int argc, char** argv,
-        const std::function<int()>& body) {
+int run_reporting(std::string_view tool, CLI::App& app, int argc, char** argv,
+                  const std::function<int()>& body, const FailureReport& fail) {
   std::signal(SIGPIPE, SIG_IGN);
   app.set_version_flag("--version", version_line(tool), "Print the version and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return parse_failure(tool, app, e);
+    return parse_failure(app, e, fail);
   }
   int code = exit_error;
   try {
@@ -160,12 +158,34 @@ int run(std::string_view tool, CLI::App& app, int argc, char** argv,
     return exit_ok;
   } catch (const std::system_error& e) {
     if (e.code().value() == EPIPE) return exit_ok;
-    print_error(tool, e.what());
+    code = fail(e.what());
   } catch (const std::exception& e) {
     // InputError, PermissionError, ResolveError and the rest all say what and why.
-    print_error(tool, e.what());
+    code = fail(e.what());
   }
-  return finish(tool, code);
+  return finish(code, fail);
+}
+
+}  // namespace
+
+int run(std::string_view tool, CLI::App& app, int argc, char** argv,
+        const std::function<int()>& body) {
+  return run_reporting(tool, app, argc, argv, body, [&](std::string_view message) {
+    print_error(tool, message);
+    return int{exit_error};
+  });
+}
+
+int run_nagios(std::string_view tool, std::string_view label, CLI::App& app, int argc, char** argv,
+               const std::function<int()>& body) {
+  return run_reporting(tool, app, argc, argv, body, [&](std::string_view message) {
+    print_error(tool, message);
+    // The monitoring system reads stdout only; a broken pipe there is not worth a word.
+    std::string line = fmt::format("{} UNKNOWN - {}\n", label, message);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+    return int{nagios_unknown};
+  });
 }
 
 }  // namespace sockkit::cli

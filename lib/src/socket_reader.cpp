@@ -78,8 +78,9 @@ bool netlink_pass(SockDiag& diag, const ReadRequest& request,
     req.transport = dump.transport;
     req.family = dump.family;
     req.states = states_for(request, dump.transport);
-    if (request.tcp_info && dump.transport == Transport::tcp) {
-      req.extensions = 1U << (INET_DIAG_INFO - 1);
+    if (dump.transport == Transport::tcp) {
+      if (request.tcp_info) req.extensions |= 1U << (INET_DIAG_INFO - 1);
+      if (request.skmeminfo) req.extensions |= 1U << (INET_DIAG_SKMEMINFO - 1);
     }
     req.bytecode = *bytecode;
     complete = (kernel_filtered ? diag.dump(req, visit) : diag.dump(req, checked)) && complete;

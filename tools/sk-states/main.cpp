@@ -3,6 +3,7 @@
 // scripts or Prometheus.
 #include <fmt/format.h>
 
+#include "diagnose.hpp"
 #include "query.hpp"
 #include "sampling.hpp"
 #include "sockkit/cli.hpp"
@@ -68,6 +69,19 @@ void add_options(CLI::App& app, sk_states::Options& o) {
       ->type_name("[SECONDS]")
       ->expected(0, 1);
   app.add_option("-c,--count", o.count, "With --watch: stop after N samples")->type_name("N");
+  app.add_flag("-p,--processes", o.processes,
+               "Name the processes holding the sockets (--list, --by process, findings)");
+  app.add_option("--threshold", o.thresholds, "Finding levels: RULE=WARN[:CRIT] or RULE=off")
+      ->type_name("LIST")
+      ->allow_extra_args(false);
+  app.add_flag("--no-findings", o.no_findings, "Counts only: no diagnosis");
+  app.add_flag("--check", o.check, "Nagios plugin: one status line, exit 0/1/2/3");
+  app.add_option("--warn", o.warn, "With --check: NAME=N, NAME a rule or a state")
+      ->type_name("LIST")
+      ->allow_extra_args(false);
+  app.add_option("--crit", o.crit, "With --check: NAME=N, as --warn")
+      ->type_name("LIST")
+      ->allow_extra_args(false);
 }
 
 void warn_about_source(const sk_states::Sample& sample) {
@@ -84,32 +98,75 @@ void warn_about_source(const sk_states::Sample& sample) {
   }
 }
 
+std::vector<std::uint32_t> inodes_of(const std::vector<sk_states::ListedSocket>& sockets) {
+  std::vector<std::uint32_t> inodes;
+  inodes.reserve(sockets.size());
+  for (const auto& s : sockets) inodes.push_back(s.record.inode);
+  return inodes;
+}
+
+std::string list_sockets(const sk_states::Query& query, sk_states::Sample& sample,
+                         const sockkit::Painter& paint) {
+  std::vector<sk_states::ListedSocket> sockets;
+  sample = sk_states::take_list(query, sockets);
+  std::optional<sockkit::ProcessMap> owners;
+  if (query.processes) owners = sk_states::scan_owners(inodes_of(sockets));
+  if (query.quiet) return {};
+  return sk_states::render_list(query, sample, sockets, owners ? &*owners : nullptr, paint);
+}
+
+std::string group_sockets(const sk_states::Query& query, sk_states::Sample& sample,
+                          const sockkit::Painter& paint) {
+  sockkit::GroupCounter groups(query.group_keys);
+  std::optional<sockkit::ProcessMap> owners;
+  if (query.processes) {
+    sample = sk_states::take_groups_by_owner(query, groups, owners.emplace());
+  } else {
+    sample = sk_states::take_census(query, &groups);
+  }
+  if (query.quiet) return {};
+  return sk_states::render_groups(query, sample, groups.rows(query.top),
+                                  owners ? &*owners : nullptr, paint);
+}
+
 int run(const sk_states::Options& options, bool watch) {
   auto opts = options;
   opts.watch = watch;
   auto query = sk_states::make_query(opts);
+  // Host-wide limits are visible only from the initial namespace: read them first.
+  std::optional<sk_states::Diagnoser> diagnoser;
+  if (query.findings) diagnoser.emplace();
   if (!query.netns.empty()) sockkit::enter_netns(query.netns);
   sockkit::Painter paint(sockkit::color_enabled(query.color, 1));
-  if (query.watch_seconds) return sk_states::run_watch(query, paint);
+  if (query.watch_seconds) return sk_states::run_watch(query, diagnoser, paint);
 
   sk_states::Sample sample;
   std::string text;
   if (query.mode == Mode::list) {
-    std::vector<sk_states::ListedSocket> sockets;
-    sample = sk_states::take_list(query, sockets);
-    if (!query.quiet) text = sk_states::render_list(query, sample, sockets, paint);
+    text = list_sockets(query, sample, paint);
   } else if (query.mode == Mode::groups) {
-    sockkit::GroupCounter groups(query.group_keys);
-    sample = sk_states::take_census(query, &groups);
-    if (!query.quiet) text = sk_states::render_groups(query, sample, groups.rows(query.top), paint);
+    text = group_sockets(query, sample, paint);
   } else {
-    sample = sk_states::take_census(query, nullptr);
+    sample = diagnoser ? diagnoser->take(query) : sk_states::take_census(query, nullptr);
+    if (query.check) {
+      auto result = sk_states::check_result(query, sample);
+      warn_about_source(sample);
+      sockkit::cli::write_out(result.line);
+      return result.code;
+    }
     if (!query.quiet) text = sk_states::render_counts(query, sample, paint);
   }
   warn_about_source(sample);
   sockkit::cli::write_out(text);
   bool matched = sample.census.total() > 0;
   return query.filtered && !matched ? sockkit::cli::exit_negative : sockkit::cli::exit_ok;
+}
+
+bool asks_for_check(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--check") return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -122,6 +179,9 @@ int main(int argc, char** argv) {
       "sk-states");
   add_options(app, options);
   app.footer(kFooter);
-  return sockkit::cli::run("sk-states", app, argc, argv,
-                           [&] { return run(options, app.count("--watch") > 0); });
+  auto body = [&] { return run(options, app.count("--watch") > 0); };
+  // A monitoring system reads the status line and the exit code, even for bad options.
+  if (asks_for_check(argc, argv))
+    return sockkit::cli::run_nagios("sk-states", "SK-STATES", app, argc, argv, body);
+  return sockkit::cli::run("sk-states", app, argc, argv, body);
 }

@@ -15,17 +15,21 @@ using sockkit::cli::Format;
 
 namespace {
 
+std::vector<std::string_view> split_commas(std::string_view text) {
+  std::vector<std::string_view> items;
+  std::size_t start = 0;
+  while (true) {
+    auto comma = text.find(',', start);
+    items.push_back(text.substr(start, comma == text.npos ? text.npos : comma - start));
+    if (comma == text.npos) return items;
+    start = comma + 1;
+  }
+}
+
 std::vector<sockkit::Cidr> parse_blocks(const std::vector<std::string>& texts) {
   std::vector<sockkit::Cidr> blocks;
   for (const auto& text : texts) {
-    std::size_t start = 0;
-    while (true) {
-      auto comma = text.find(',', start);
-      blocks.push_back(sockkit::Cidr::parse(std::string_view(text).substr(
-          start, comma == std::string::npos ? text.npos : comma - start)));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    for (auto item : split_commas(text)) blocks.push_back(sockkit::Cidr::parse(item));
   }
   return blocks;
 }
@@ -37,6 +41,17 @@ std::uint64_t positive_number(std::string_view option, const std::string& text) 
   if (text.empty() || text[0] == '-' || *end != '\0' || errno != 0 || value == 0) {
     throw InputError(
         fmt::format("invalid {} \"{}\": expected a whole number above 0", option, text));
+  }
+  return value;
+}
+
+std::uint64_t positive_number_or_zero(std::string_view option, const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  auto value = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 ||
+      value > 1'000'000'000) {
+    throw InputError(fmt::format("invalid {} level \"{}\": expected a whole number", option, text));
   }
   return value;
 }
@@ -119,6 +134,74 @@ void choose_output(const Options& options, Query& query) {
   query.netns = options.netns;
 }
 
+StateCheck& state_check(Query& query, sockkit::TcpState state) {
+  for (auto& check : query.state_checks) {
+    if (check.state == state) return check;
+  }
+  return query.state_checks.emplace_back(StateCheck{state, {}});
+}
+
+// --warn/--crit NAME=N: a rule's level, or a count level for a state no rule watches.
+void parse_check_levels(const std::vector<std::string>& lists, bool critical, Query& query) {
+  const char* option = critical ? "--crit" : "--warn";
+  for (const auto& list : lists) {
+    for (auto item : split_commas(list)) {
+      auto equals = item.find('=');
+      if (equals == std::string_view::npos || equals == 0) {
+        throw InputError(
+            fmt::format("invalid {} \"{}\": expected NAME=N, as in close_wait=100", option, item));
+      }
+      auto name = item.substr(0, equals);
+      auto level = static_cast<double>(
+          positive_number_or_zero(option, std::string(item.substr(equals + 1))));
+      auto rule = sockkit::parse_rule_id(name);
+      auto state = sockkit::parse_tcp_state(name);
+      if (!rule && state) {
+        for (const auto& info : sockkit::rule_infos()) {
+          if (info.state == *state) rule = info.id;
+        }
+      }
+      if (rule) {
+        critical ? query.thresholds.set_crit(*rule, level)
+                 : query.thresholds.set_warn(*rule, level);
+      } else if (state) {
+        auto& levels = state_check(query, *state).levels;
+        (critical ? levels.crit : levels.warn) = level;
+      } else {
+        throw InputError(fmt::format(
+            "unknown rule or state \"{}\" in {} {}: expected a rule (close_wait, time_wait, "
+            "port_exhaustion, accept_queue, ...) or a TCP state (established, listen, ...)",
+            name, option, item));
+      }
+    }
+  }
+}
+
+void choose_diagnosis(const Options& options, Query& query) {
+  query.processes = options.processes;
+  for (auto key : query.group_keys) query.processes |= key == sockkit::GroupKey::process;
+  for (const auto& list : options.thresholds) query.thresholds.parse(list);
+  if ((!options.warn.empty() || !options.crit.empty()) && !options.check) {
+    throw InputError(
+        "--warn and --crit set the levels of --check (--threshold sets the findings')");
+  }
+  if (options.check) {
+    if (query.mode != Mode::count || options.watch || options.quiet || options.no_findings) {
+      throw InputError(
+          "--check prints one status line; it does not combine with --by, --list, "
+          "--watch, -q or --no-findings");
+    }
+    if (options.output.json || options.output.format != "text") {
+      throw InputError("--check prints a Nagios status line; leave out --format and -j");
+    }
+    query.check = true;
+    parse_check_levels(options.warn, false, query);
+    parse_check_levels(options.crit, true, query);
+  }
+  bool shown = query.mode == Mode::count && !query.quiet && query.format != Format::csv;
+  query.findings = !options.no_findings && (shown || query.check);
+}
+
 }  // namespace
 
 Query make_query(const Options& options) {
@@ -126,6 +209,7 @@ Query make_query(const Options& options) {
   select_sockets(options, query);
   choose_mode(options, query);
   choose_output(options, query);
+  choose_diagnosis(options, query);
   return query;
 }
 

@@ -7,6 +7,7 @@
 
 #include "sockkit/census.hpp"
 #include "sockkit/cli.hpp"
+#include "sockkit/findings.hpp"
 #include "sockkit/socket_reader.hpp"
 
 namespace sk_states {
@@ -36,6 +37,18 @@ struct Options {
   bool watch = false;
   std::string watch_interval;
   std::string count;
+  bool processes = false;
+  std::vector<std::string> thresholds;
+  bool no_findings = false;
+  bool check = false;
+  std::vector<std::string> warn;
+  std::vector<std::string> crit;
+};
+
+// --warn/--crit on a state that no rule watches (established, listen, ...): its count.
+struct StateCheck {
+  sockkit::TcpState state = sockkit::TcpState::established;
+  sockkit::Levels levels;
 };
 
 enum class Mode { count, groups, list };
@@ -56,6 +69,11 @@ struct Query {
   std::optional<double> watch_seconds;
   std::uint64_t watch_count = 0;  // 0: until interrupted
   std::string netns;
+  bool processes = false;  // -p, or --by process
+  bool findings = false;   // apply the diagnosis rules
+  sockkit::Thresholds thresholds;
+  bool check = false;  // Nagios plugin mode
+  std::vector<StateCheck> state_checks;
 };
 
 // Throws InputError for every contradiction or bad value, naming the option.

@@ -8,6 +8,7 @@
 #include "query.hpp"
 #include "sockkit/census.hpp"
 #include "sockkit/color.hpp"
+#include "sockkit/diagnosis.hpp"
 #include "sockkit/json.hpp"
 #include "sockkit/socket_reader.hpp"
 
@@ -17,6 +18,8 @@ struct Sample {
   sockkit::Census census;
   sockkit::ReadReport report;
   double duration_ms = 0;
+  std::optional<sockkit::Diagnosis> diagnosis;    // when the rules ran
+  std::optional<sockkit::KernelReadings> kernel;  // what they read from the kernel
 };
 
 // A socket kept for --list: the record without its attribute spans.
@@ -27,12 +30,28 @@ struct ListedSocket {
 
 [[nodiscard]] std::string render_counts(const Query& query, const Sample& sample,
                                         const sockkit::Painter& paint);
+// `owners`: the process map of -p (or --by process), nullptr without it.
 [[nodiscard]] std::string render_groups(const Query& query, const Sample& sample,
                                         const std::vector<sockkit::GroupCounter::Row>& rows,
+                                        const sockkit::ProcessMap* owners,
                                         const sockkit::Painter& paint);
 [[nodiscard]] std::string render_list(const Query& query, const Sample& sample,
                                       const std::vector<ListedSocket>& sockets,
+                                      const sockkit::ProcessMap* owners,
                                       const sockkit::Painter& paint);
+
+// The findings: a text section, JSON, Prometheus families, and the --check line.
+[[nodiscard]] std::string findings_text(const sockkit::Diagnosis& diagnosis,
+                                        const sockkit::Painter& paint);
+[[nodiscard]] sockkit::Json findings_json(const sockkit::Diagnosis& diagnosis);
+[[nodiscard]] sockkit::Json kernel_json(const sockkit::KernelReadings& kernel);
+[[nodiscard]] std::string findings_prom(const sockkit::Diagnosis& diagnosis,
+                                        const sockkit::KernelReadings& kernel);
+struct CheckResult {
+  std::string line;
+  int code = 0;
+};
+[[nodiscard]] CheckResult check_result(const Query& query, const Sample& sample);
 
 // Pieces shared by the renderers and the watch mode.
 [[nodiscard]] sockkit::Json filters_json(const Query& query);

@@ -167,13 +167,25 @@ std::string render_prom(const Query& query, const Sample& sample) {
 std::string render_counts(const Query& query, const Sample& sample, const sockkit::Painter& paint) {
   using sockkit::cli::Format;
   switch (query.format) {
-    case Format::text: return render_text(query, sample, paint);
+    case Format::text: {
+      auto text = render_text(query, sample, paint);
+      if (sample.diagnosis) text += "\n" + findings_text(*sample.diagnosis, paint);
+      return text;
+    }
     case Format::csv: return render_csv(query, sample);
-    case Format::prom: return render_prom(query, sample);
+    case Format::prom: {
+      auto text = render_prom(query, sample);
+      if (sample.diagnosis) text += findings_prom(*sample.diagnosis, *sample.kernel);
+      return text;
+    }
     case Format::json: {
       Json out = header_json(query, sample);
       const Json counts = census_json(query, sample.census);
       for (const auto& item : counts.items()) out[item.key()] = item.value();
+      if (sample.diagnosis) {
+        out["findings"] = findings_json(*sample.diagnosis);
+        out["kernel"] = kernel_json(*sample.kernel);
+      }
       return sockkit::to_json_text(out);
     }
   }

@@ -12,8 +12,15 @@ using sockkit::Json;
 
 namespace {
 
-std::string group_field(GroupKey key, const sockkit::GroupValue& value) {
+std::string process_text(int pid, const sockkit::ProcessMap* owners) {
+  const auto* process = owners != nullptr && pid != 0 ? owners->process(pid) : nullptr;
+  return process != nullptr ? fmt::format("{} (pid {})", process->command, pid) : "-";
+}
+
+std::string group_field(GroupKey key, const sockkit::GroupValue& value,
+                        const sockkit::ProcessMap* owners) {
   switch (key) {
+    case GroupKey::process: return process_text(value.pid, owners);
     case GroupKey::state:
       return std::string(sockkit::tcp_state_name(static_cast<sockkit::TcpState>(value.state)));
     case GroupKey::lport: return fmt::format("{}", value.lport);
@@ -24,13 +31,20 @@ std::string group_field(GroupKey key, const sockkit::GroupValue& value) {
   return {};
 }
 
-Json group_json_field(GroupKey key, const sockkit::GroupValue& value) {
+Json group_json_field(GroupKey key, const sockkit::GroupValue& value,
+                      const sockkit::ProcessMap* owners) {
   switch (key) {
+    case GroupKey::process: {
+      const auto* process =
+          owners != nullptr && value.pid != 0 ? owners->process(value.pid) : nullptr;
+      if (process == nullptr) return nullptr;
+      return Json{{"pid", value.pid}, {"command", process->command}};
+    }
     case GroupKey::state:
       return sockkit::tcp_state_info(static_cast<sockkit::TcpState>(value.state)).key;
     case GroupKey::lport: return value.lport;
     case GroupKey::rport: return value.rport;
-    default: return group_field(key, value);
+    default: return group_field(key, value, owners);
   }
 }
 
@@ -44,7 +58,7 @@ std::string upper(std::string_view text) {
 
 std::string render_groups(const Query& query, const Sample& sample,
                           const std::vector<sockkit::GroupCounter::Row>& rows,
-                          const sockkit::Painter& paint) {
+                          const sockkit::ProcessMap* owners, const sockkit::Painter& paint) {
   using sockkit::cli::Format;
   const auto& keys = query.group_keys;
   if (query.format == Format::json) {
@@ -55,7 +69,7 @@ std::string render_groups(const Query& query, const Sample& sample,
         item["transport"] = row.value.transport == sockkit::Transport::tcp ? "tcp" : "udp";
       }
       for (auto key : keys)
-        item[std::string(sockkit::group_key_name(key))] = group_json_field(key, row.value);
+        item[std::string(sockkit::group_key_name(key))] = group_json_field(key, row.value, owners);
       item["count"] = row.count;
       groups.push_back(item);
     }
@@ -70,7 +84,7 @@ std::string render_groups(const Query& query, const Sample& sample,
     std::string out = sockkit::csv_row(header);
     for (const auto& row : rows) {
       std::vector<std::string> fields;
-      for (auto key : keys) fields.push_back(group_field(key, row.value));
+      for (auto key : keys) fields.push_back(group_field(key, row.value, owners));
       fields.push_back(fmt::format("{}", row.count));
       out += sockkit::csv_row(fields);
     }
@@ -86,7 +100,7 @@ std::string render_groups(const Query& query, const Sample& sample,
   sockkit::TextTable table(columns);
   for (const auto& row : rows) {
     std::vector<sockkit::Cell> cells;
-    for (auto key : keys) cells.emplace_back(group_field(key, row.value));
+    for (auto key : keys) cells.emplace_back(group_field(key, row.value, owners));
     cells.emplace_back(sockkit::group_thousands(row.count));
     table.add_row(std::move(cells));
   }
@@ -109,6 +123,20 @@ std::string state_text(const sockkit::SocketRecord& r) {
 
 std::string state_key(const sockkit::SocketRecord& r) {
   return std::string(sockkit::tcp_state_info(static_cast<sockkit::TcpState>(r.state)).key);
+}
+
+Json owners_json(const sockkit::ProcessMap& owners, std::uint32_t inode) {
+  Json out = Json::array();
+  for (const auto& owner : owners.owners(inode)) {
+    out.push_back(Json{
+        {"pid", owner.pid}, {"command", owners.process(owner.pid)->command}, {"fd", owner.fd}});
+  }
+  return out;
+}
+
+std::string owner_text(const sockkit::ProcessMap& owners, std::uint32_t inode) {
+  const auto* owner = owners.owner(inode);
+  return owner != nullptr ? fmt::format("{}/{}", owner->pid, owner->command) : "-";
 }
 
 Json socket_json(const ListedSocket& s, bool extended) {
@@ -165,11 +193,16 @@ std::vector<std::string> socket_fields(const ListedSocket& s, bool extended) {
 }  // namespace
 
 std::string render_list(const Query& query, const Sample& sample,
-                        const std::vector<ListedSocket>& sockets, const sockkit::Painter& paint) {
+                        const std::vector<ListedSocket>& sockets, const sockkit::ProcessMap* owners,
+                        const sockkit::Painter& paint) {
   using sockkit::cli::Format;
   if (query.format == Format::json) {
     Json list = Json::array();
-    for (const auto& s : sockets) list.push_back(socket_json(s, query.extended));
+    for (const auto& s : sockets) {
+      auto item = socket_json(s, query.extended);
+      if (owners != nullptr) item["processes"] = owners_json(*owners, s.record.inode);
+      list.push_back(std::move(item));
+    }
     Json out = header_json(query, sample);
     out["sockets"] = list;
     return sockkit::to_json_text(out);
@@ -182,19 +215,25 @@ std::string render_list(const Query& query, const Sample& sample,
       names.emplace_back(n);
     }
   }
+  if (owners != nullptr) names.emplace_back("process");
+  auto fields_of = [&](const ListedSocket& s) {
+    auto fields = socket_fields(s, query.extended);
+    if (owners != nullptr) fields.push_back(owner_text(*owners, s.record.inode));
+    return fields;
+  };
   if (query.format == Format::csv) {
     std::string out = sockkit::csv_row(names);
-    for (const auto& s : sockets) out += sockkit::csv_row(socket_fields(s, query.extended));
+    for (const auto& s : sockets) out += sockkit::csv_row(fields_of(s));
     return out;
   }
   std::vector<sockkit::Column> columns;
   for (std::size_t i = 0; i < names.size(); ++i) {
-    bool numeric = i >= 3 && i != 5;
+    bool numeric = i >= 3 && i != 5 && names[i] != "process";
     columns.push_back({upper(names[i]), numeric ? sockkit::Align::right : sockkit::Align::left});
   }
   sockkit::TextTable table(columns);
   for (const auto& s : sockets) {
-    auto fields = socket_fields(s, query.extended);
+    auto fields = fields_of(s);
     table.add_row(std::vector<sockkit::Cell>(fields.begin(), fields.end()));
   }
   return table.render(paint);

@@ -1,5 +1,9 @@
 #include "sampling.hpp"
 
+#include "diagnose.hpp"
+
+#include <unistd.h>
+
 #include <chrono>
 
 namespace sk_states {
@@ -47,6 +51,44 @@ Sample take_list(const Query& query, std::vector<ListedSocket>& sockets) {
   sample.report = sockkit::read_sockets(query.read, visit, restart);
   sample.duration_ms = elapsed_ms(start);
   return sample;
+}
+
+Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
+                            sockkit::ProcessMap& owners) {
+  // The owner of a socket is known only once every inode has been looked up, so the
+  // records are kept (without their attributes) until the scan is done.
+  std::vector<sockkit::SocketRecord> records;
+  Sample sample;
+  auto start = std::chrono::steady_clock::now();
+  auto visit = [&](const sockkit::SocketRecord& record) {
+    sample.census.add(record);
+    auto& kept = records.emplace_back(record);
+    kept.tcp_info = {};
+    kept.skmeminfo = {};
+  };
+  auto restart = [&] {
+    sample.census.clear();
+    records.clear();
+  };
+  sample.report = sockkit::read_sockets(query.read, visit, restart);
+  std::vector<std::uint32_t> inodes;
+  inodes.reserve(records.size());
+  for (const auto& record : records) inodes.push_back(record.inode);
+  owners = scan_owners(inodes);
+  for (const auto& record : records) {
+    const auto* owner = owners.owner(record.inode);
+    groups.add(record, owner != nullptr ? owner->pid : 0);
+  }
+  sample.duration_ms = elapsed_ms(start);
+  return sample;
+}
+
+sockkit::ProcessMap scan_owners(std::span<const std::uint32_t> inodes) {
+  auto owners = sockkit::ProcessMap::scan(inodes);
+  // Root sees every process; what it cannot open is exiting or a zombie.
+  if (owners.unreadable_processes() > 0 && ::geteuid() != 0)
+    warn_unreadable(owners.unreadable_processes());
+  return owners;
 }
 
 }  // namespace sk_states

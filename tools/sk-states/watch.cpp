@@ -98,6 +98,7 @@ std::string redraw(const Query& query, const Sample& sample, const Previous* pre
   if (query.read.udp)
     out += "\n" +
            table_for(Transport::udp, sample.census.udp, previous ? &previous->census.udp : nullptr);
+  if (sample.diagnosis) out += "\n" + findings_text(*sample.diagnosis, paint);
   return out;
 }
 
@@ -113,6 +114,15 @@ std::string text_line(const Query& query, const Sample& sample) {
   };
   if (query.read.tcp) add("tcp", sample.census.tcp, Transport::tcp);
   if (query.read.udp) add("udp", sample.census.udp, Transport::udp);
+  if (sample.diagnosis) {
+    // rule:severity pairs keep the line greppable: `grep close_wait:critical`.
+    std::string fired;
+    for (const auto& f : sample.diagnosis->findings) {
+      fired += fmt::format("{}{}:{}", fired.empty() ? "" : ",", sockkit::rule_info(f.rule).key,
+                           sockkit::severity_name(f.severity));
+    }
+    line += fmt::format(" findings={}", fired.empty() ? "none" : fired);
+  }
   return line + "\n";
 }
 
@@ -144,18 +154,20 @@ std::string json_line(const Query& query, const Sample& sample, const Previous* 
     line["interval_s"] = seconds;
     line["change"] = delta_json(query, sample.census, previous->census);
   }
+  if (sample.diagnosis) line["findings"] = findings_json(*sample.diagnosis);
   return sockkit::to_json_text(line, sockkit::JsonLayout::line);
 }
 
 }  // namespace
 
-int run_watch(const Query& query, const sockkit::Painter& paint) {
+int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
+              const sockkit::Painter& paint) {
   install_stop_handlers();
   bool terminal = query.format == sockkit::cli::Format::text && ::isatty(STDOUT_FILENO) == 1;
   std::optional<Previous> previous;
   std::uint64_t samples = 0;
   while (g_stop == 0) {
-    auto sample = take_census(query, nullptr);
+    auto sample = diagnoser ? diagnoser->take(query) : take_census(query, nullptr);
     auto now = std::chrono::steady_clock::now();
     double seconds = previous ? std::chrono::duration<double>(now - previous->at).count() : 0;
     const Previous* before = previous ? &*previous : nullptr;

@@ -54,9 +54,9 @@ inline constexpr std::uint32_t kAllTcpStates = 0xfffU << 1U;  // states 1..12
 // The state keys of a mask, in kernel order: {"time_wait", "close_wait"}.
 [[nodiscard]] std::vector<std::string_view> state_keys(std::uint32_t mask);
 
-enum class GroupKey : std::uint8_t { state, lport, rport, laddr, raddr };
+enum class GroupKey : std::uint8_t { state, lport, rport, laddr, raddr, process };
 
-// "state,raddr" -> keys; throws InputError for unknown or repeated keys.
+// "state,raddr,process" -> keys; throws InputError for unknown or repeated keys.
 [[nodiscard]] std::vector<GroupKey> parse_group_keys(std::string_view text);
 [[nodiscard]] std::string_view group_key_name(GroupKey key);
 
@@ -68,6 +68,7 @@ struct GroupValue {
   std::uint16_t rport = 0;
   IpAddress laddr;
   IpAddress raddr;
+  int pid = 0;  // process: the owner's pid, 0 when no readable process holds the socket
   friend bool operator==(const GroupValue&, const GroupValue&) = default;
 };
 
@@ -78,7 +79,9 @@ struct GroupValueHash {
 class GroupCounter {
  public:
   explicit GroupCounter(std::vector<GroupKey> keys) : keys_(std::move(keys)) {}
-  void add(const SocketRecord& record);
+  // `owner_pid` is the socket's owner for the process key (0: none); the caller looks
+  // owners up, since that needs every socket's inode first.
+  void add(const SocketRecord& record, int owner_pid = 0);
   void clear() { counts_.clear(); }
 
   struct Row {

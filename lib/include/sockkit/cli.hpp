@@ -77,6 +77,12 @@ void flush_out();
 [[nodiscard]] int run(std::string_view tool, CLI::App& app, int argc, char** argv,
                       const std::function<int()>& body);
 
+// As run(), for a Nagios plugin mode (--check): every failure, bad options included,
+// prints "LABEL UNKNOWN - message" on stdout as well as the error on stderr, and
+// returns nagios_unknown (3).
+[[nodiscard]] int run_nagios(std::string_view tool, std::string_view label, CLI::App& app, int argc,
+                             char** argv, const std::function<int()>& body);
+
 // One line on stderr: "TOOL: error: message" (or "warning"), flushed.
 void print_error(std::string_view tool, std::string_view message);
 void print_warning(std::string_view tool, std::string_view message);

@@ -28,6 +28,7 @@ struct ReadRequest {
   bool udp_unconnected_only = false;         // -l for UDP
   SocketFilter filter;
   bool tcp_info = false;             // ask for INET_DIAG_INFO
+  bool skmeminfo = false;            // ask for INET_DIAG_SKMEMINFO (TCP): listeners' drops
   std::optional<SourceKind> source;  // nullopt: netlink, falling back to /proc
 };
 
