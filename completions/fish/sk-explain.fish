@@ -39,6 +39,11 @@ complete -c sk-explain -n __sk_explain_needs_topic -a close -d 'The four-way clo
 complete -c sk-explain -n __sk_explain_needs_topic -a diagram -d 'The whole state machine'
 complete -c sk-explain -n __sk_explain_needs_topic -a tcp-vs-udp -d 'TCP and UDP compared'
 complete -c sk-explain -n __sk_explain_needs_topic -a osi -d 'The seven OSI layers'
+complete -c sk-explain -n __sk_explain_needs_topic -a rules -d 'The sk-states finding rules'
+complete -c sk-explain -n __sk_explain_needs_topic -a port-exhaustion -d 'Finding: ephemeral ports running out'
+complete -c sk-explain -n __sk_explain_needs_topic -a accept-queue -d 'Finding: a full accept queue'
+complete -c sk-explain -n __sk_explain_needs_topic -a orphans -d 'Finding: orphans against tcp_max_orphans'
+complete -c sk-explain -n __sk_explain_needs_topic -a tcp-memory -d 'Finding: TCP memory against tcp_mem'
 
 # TCP states ("close" is the topic; the CLOSE state is offered as "closed")
 complete -c sk-explain -n __sk_explain_needs_topic -a established -d 'TCP state: connection open'

@@ -84,10 +84,10 @@ constexpr RuleInfo kRules[] = {
      "a listener whose accept queue is full: the application does not call accept() in time",
      "The kernel finishes handshakes on its own and parks the connections in the listener's "
      "accept queue until the application calls accept(). The queue holds the backlog given "
-     "to listen(), capped by net.core.somaxconn. When it is full, the final ACK of a new "
-     "handshake is dropped (ListenOverflows, ListenDrops and the listener's own drop count "
-     "rise), clients see slow or timed-out connects, and half-open connections pile up in "
-     "SYN_RECV. A bigger backlog only buys time: the fix is an application that accepts "
+     "to listen(), capped by net.core.somaxconn, plus one. When it is full, Linux drops new "
+     "SYNs and the final ACKs of handshakes already under way (ListenOverflows, ListenDrops "
+     "and the listener's own drop count rise): clients resend, and see slow or timed-out "
+     "connects. A bigger backlog only buys time: the fix is an application that accepts "
      "faster (more accept threads, an event loop that is not blocked).",
      kAcceptQueueChecks, "90% of the backlog warn, full critical; 2 or more queued"},
     {RuleId::orphans, "orphans", std::nullopt, RuleUnit::percent,

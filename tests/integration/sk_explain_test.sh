@@ -135,7 +135,7 @@ expect_error() {  # expect_error DESCRIPTION MESSAGE -- ARGS...
     expect_eq "$(wc -c <"$work/out")" 0 "$what: nothing on stdout"
 }
 expect_error "unknown topic" \
-    'sk-explain: error: unknown topic or state "foo": expected a TCP state (e.g. time-wait) or one of states, handshake, close, diagram, tcp-vs-udp, osi' \
+    'sk-explain: error: unknown topic or state "foo": expected a TCP state (e.g. time-wait) or one of states, handshake, close, diagram, tcp-vs-udp, osi, rules, or a rule (port-exhaustion, ...)' \
     -- foo
 expect_error "near miss" 'unknown topic or state "time_wait2"' -- time_wait2
 expect_error "csv refused" "sk-explain: error: --format csv is not supported here: use text or json" -- --format csv

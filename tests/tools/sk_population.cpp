@@ -35,6 +35,14 @@
 //                    dropped: N SYN_RECV (request sockets) + N ESTABLISHED (clients)
 //   --v4-mapped N    (--family 6) N pairs over ::ffff:127.0.0.1 on IPv6 sockets: 2N ESTAB
 //   --udp N          N bound unconnected UDP sockets (CLOSE) + N connected (ESTABLISHED)
+//   --accept-queue N a listener with listen(fd, --backlog B) that never accepts; N clients
+//                    connect. The kernel queues B + 1 of them (the queue is full once it
+//                    holds MORE than B): Q = min(N, B + 1) clients and their queued server
+//                    ends are ESTABLISHED (2Q). The SYNs of the other N - Q reach a full
+//                    queue and are dropped (TcpExtListenOverflows and ListenDrops count
+//                    each one, retries too): N - Q SYN_SENT, retrying for minutes.
+//     --drain        then closes the N - Q refused clients and accepts the Q queued ones:
+//                    an empty queue whose drop counter (SK_MEMINFO_DROPS) remembers.
 // Every category but --syn-sent and --udp adds its own listener to the LISTEN count.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -44,6 +52,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -85,6 +94,8 @@ struct Options {
   int family = 4;
   int listen = 0, established = 0, time_wait = 0, close_wait = 0, last_ack = 0;
   int fin_wait1 = 0, closing = 0, syn_sent = 0, syn_recv = 0, v4_mapped = 0, udp = 0;
+  int accept_queue = 0, backlog = -1;
+  bool drain = false;
   std::uint16_t syn_sent_port = 0, syn_recv_port = 0;
 };
 
@@ -168,7 +179,7 @@ int domain_of(const sockkit::SockAddress& addr) {
   return addr.family();
 }
 
-Fd make_listener(const sockkit::SockAddress& addr) {
+Fd make_listener(const sockkit::SockAddress& addr, int backlog = SOMAXCONN) {
   auto fd = sockkit::make_socket(domain_of(addr), SOCK_STREAM | SOCK_NONBLOCK);
   set_int_option(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
   // On a listener TCP_SYNCNT sets how often a SYN-ACK is retried (tcp_synack_retries).
@@ -176,7 +187,7 @@ Fd make_listener(const sockkit::SockAddress& addr) {
   if (::bind(fd.get(), addr.get(), addr.size()) != 0) {
     sockkit::throw_errno(fmt::format("cannot bind a listener to {}", addr));
   }
-  if (::listen(fd.get(), SOMAXCONN) != 0) sockkit::throw_errno("cannot listen");
+  if (::listen(fd.get(), backlog) != 0) sockkit::throw_errno("cannot listen");
   return fd;
 }
 
@@ -241,6 +252,7 @@ class Population {
   void add_syn_recv(int n, std::uint16_t port);
   void add_v4_mapped(int n);
   void add_udp(int n);
+  void add_accept_queue(int n, int backlog, bool drain);
 
   // Re-checks every socket after the dust settled: a state that only held for a
   // moment (a missing drop rule lets the ACK through) fails here.
@@ -255,7 +267,7 @@ class Population {
     int state;  // the TCP state it must stay in; 0 for UDP
   };
   // A listener for one category, counted as LISTEN and remembered by name for --sport.
-  int category_listener(const char* name, std::uint16_t port = 0);
+  int category_listener(const char* name, std::uint16_t port = 0, int backlog = SOMAXCONN);
   Pair pair_for(int listener, std::uint16_t port) {
     return connect_pair(listener, loopback(family_, port));
   }
@@ -271,12 +283,13 @@ class Population {
   std::vector<std::uint16_t> listen_ports_;
   std::vector<std::pair<std::string, std::uint16_t>> category_ports_;
   std::uint16_t last_port_ = 0;
-  // --syn-recv listeners whose accept queue must stay empty.
-  std::vector<int> half_open_listeners_;
+  // Listeners that never accept, and the accept queue length each must keep: 0 for
+  // --syn-recv (no handshake completes), B + 1 at most for --accept-queue.
+  std::vector<std::pair<int, std::uint32_t>> unaccepted_listeners_;
 };
 
-int Population::category_listener(const char* name, std::uint16_t port) {
-  auto fd = make_listener(loopback(family_, port));
+int Population::category_listener(const char* name, std::uint16_t port, int backlog) {
+  auto fd = make_listener(loopback(family_, port), backlog);
   last_port_ = local_port(fd.get());
   category_ports_.emplace_back(name, last_port_);
   int raw = fd.get();
@@ -385,7 +398,7 @@ void Population::add_syn_sent(int n, std::uint16_t port) {
 
 void Population::add_syn_recv(int n, std::uint16_t port) {
   int listener = category_listener("syn_recv", port);
-  half_open_listeners_.push_back(listener);
+  unaccepted_listeners_.emplace_back(listener, 0);
   for (int i = 0; i < n; ++i) {
     // The client is ESTABLISHED once the SYN-ACK arrives; the server's request socket
     // waits for an ACK that the input rule drops.
@@ -432,6 +445,32 @@ void Population::add_udp(int n) {
   }
 }
 
+void Population::add_accept_queue(int n, int backlog, bool drain) {
+  int listener = category_listener("accept_queue", 0, backlog);
+  int queued = std::min(n, backlog + 1);
+  std::vector<Fd> refused;  // clients whose SYNs met a full queue
+  for (int i = 0; i < n; ++i) {
+    auto fd = start_connect(loopback(family_, last_port_));
+    if (i < queued) {
+      wait_state(fd.get(), TCP_ESTABLISHED, "accept-queue client");
+      hold(std::move(fd), TCP_ESTABLISHED);
+    } else {
+      wait_state(fd.get(), TCP_SYN_SENT, "accept-queue client past the backlog");
+      refused.push_back(std::move(fd));
+    }
+  }
+  if (!drain) {
+    tcp_[TCP_ESTABLISHED] += queued;  // the server ends, queued and never accepted
+    for (auto& fd : refused) hold(std::move(fd), TCP_SYN_SENT);
+    unaccepted_listeners_.emplace_back(listener, static_cast<std::uint32_t>(queued));
+    return;
+  }
+  // Closing a SYN_SENT socket sends nothing; the drops stay counted on the listener.
+  refused.clear();
+  for (int i = 0; i < queued; ++i) hold(accept_one(listener), TCP_ESTABLISHED);
+  unaccepted_listeners_.emplace_back(listener, 0);
+}
+
 void Population::verify() const {
   // Long enough for a loopback ACK that was not dropped to have been processed.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -444,10 +483,11 @@ void Population::verify() const {
                       state_name(held.state), state_name(got)));
     }
   }
-  for (int listener : half_open_listeners_) {
-    if (auto queued = accept_queue_length(listener); queued != 0) {
+  for (auto [listener, want] : unaccepted_listeners_) {
+    if (auto queued = accept_queue_length(listener); queued != want) {
       throw std::runtime_error(
-          fmt::format("{} half-open connections completed: is the final ACK dropped?", queued));
+          fmt::format("a listener that never accepts has {} connections queued instead of {}{}",
+                      queued, want, want == 0 ? ": is the final ACK dropped?" : ""));
     }
   }
 }
@@ -497,6 +537,7 @@ void build(Population& population, const Options& o) {
   if (o.syn_recv > 0) population.add_syn_recv(o.syn_recv, o.syn_recv_port);
   if (o.v4_mapped > 0) population.add_v4_mapped(o.v4_mapped);
   if (o.udp > 0) population.add_udp(o.udp);
+  if (o.accept_queue > 0) population.add_accept_queue(o.accept_queue, o.backlog, o.drain);
 }
 
 void check_options(const Options& o) {
@@ -507,6 +548,10 @@ void check_options(const Options& o) {
     throw std::runtime_error("--syn-recv needs --syn-recv-port (final ACKs to it dropped)");
   }
   if (o.v4_mapped > 0 && o.family != 6) throw std::runtime_error("--v4-mapped needs --family 6");
+  if (o.accept_queue > 0 && o.backlog < 0) {
+    throw std::runtime_error("--accept-queue needs --backlog (the listen() backlog)");
+  }
+  if (o.drain && o.accept_queue == 0) throw std::runtime_error("--drain needs --accept-queue");
 }
 
 int run(const Options& options) {
@@ -549,6 +594,11 @@ void add_options(CLI::App& app, Options& o) {
   app.add_option("--syn-recv-port", o.syn_recv_port, "listener whose final ACKs are dropped");
   app.add_option("--v4-mapped", o.v4_mapped, "N pairs over ::ffff:127.0.0.1")->check(count);
   app.add_option("--udp", o.udp, "N unconnected + N connected UDP sockets")->check(count);
+  app.add_option("--accept-queue", o.accept_queue, "N clients of a listener that never accepts")
+      ->check(count);
+  app.add_option("--backlog", o.backlog, "listen() backlog of the --accept-queue listener")
+      ->check(CLI::Range(0, 4096));
+  app.add_flag("--drain", o.drain, "--accept-queue: then accept the queue, close the refused");
 }
 
 }  // namespace

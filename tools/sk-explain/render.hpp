@@ -20,5 +20,9 @@ struct TextStyle {
 // Pieces the text renderer is built from, exposed for its tests.
 [[nodiscard]] std::string render_state_list(const TextStyle& style);
 [[nodiscard]] std::string render_state(sockkit::TcpState state, const TextStyle& style);
+[[nodiscard]] std::string render_rule_list(const TextStyle& style);
+[[nodiscard]] std::string render_rule(sockkit::RuleId id, const TextStyle& style);
+[[nodiscard]] sockkit::Json rule_list_json();
+[[nodiscard]] sockkit::Json rule_json(sockkit::RuleId id);
 
 }  // namespace sk_explain

@@ -143,6 +143,8 @@ Json render_json(const Topic& topic) {
     case TopicKind::diagram: return diagram_json();
     case TopicKind::tcp_vs_udp: return tcp_vs_udp_json();
     case TopicKind::osi: return osi_json();
+    case TopicKind::rules: return rule_list_json();
+    case TopicKind::rule: return rule_json(topic.rule);
   }
   return Json{};
 }

@@ -65,7 +65,7 @@ std::string render_state_list(const TextStyle& style) {
   }
   out += "\n" + sockkit::wrap_text(
                     "Run `sk-explain STATE` for one state in full, or a topic: handshake, close, "
-                    "diagram, tcp-vs-udp, osi.",
+                    "diagram, tcp-vs-udp, osi; `sk-explain rules` for the sk-states findings.",
                     style.width);
   return out;
 }
@@ -207,6 +207,8 @@ std::string render_text(const Topic& topic, const TextStyle& style) {
     case TopicKind::diagram: return std::string(sockkit::state_machine_drawing()) + "\n";
     case TopicKind::tcp_vs_udp: return render_tcp_vs_udp(style);
     case TopicKind::osi: return render_osi(style);
+    case TopicKind::rules: return render_rule_list(style);
+    case TopicKind::rule: return render_rule(topic.rule, style);
   }
   return {};
 }

@@ -21,6 +21,7 @@ constexpr TopicWord kTopicWords[] = {
     {"tcp-vs-udp", TopicKind::tcp_vs_udp},
     {"tcp_vs_udp", TopicKind::tcp_vs_udp},
     {"osi", TopicKind::osi},
+    {"rules", TopicKind::rules},
 };
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
@@ -40,6 +41,7 @@ Topic parse_topic(std::string_view text) {
     if (equal_ignoring_case(text, topic.word)) return {topic.kind};
   }
   if (auto state = sockkit::parse_tcp_state(text)) return {TopicKind::state, *state};
+  if (auto rule = sockkit::parse_rule_id(text)) return {TopicKind::rule, {}, *rule};
   throw sockkit::InputError(fmt::format(
       "unknown topic or state \"{}\": expected a TCP state (e.g. time-wait) or one of {}", text,
       kTopicList));

@@ -3,22 +3,26 @@
 
 #include <string_view>
 
+#include "sockkit/findings.hpp"
 #include "sockkit/tcp_state.hpp"
 
 namespace sk_explain {
 
-enum class TopicKind { states, state, handshake, close, diagram, tcp_vs_udp, osi };
+enum class TopicKind { states, state, handshake, close, diagram, tcp_vs_udp, osi, rules, rule };
 
 struct Topic {
   TopicKind kind = TopicKind::states;
   sockkit::TcpState state = sockkit::TcpState::established;  // for TopicKind::state
+  sockkit::RuleId rule = sockkit::RuleId::port_exhaustion;   // for TopicKind::rule
 };
 
 // "" and "states" list the states; topic words come before state names, so "close"
 // is the four-way close and the CLOSE state is "closed". Throws InputError listing
-// the valid topics.
+// the valid topics. After the states come the sk-states rules that watch no single
+// state: port-exhaustion, accept-queue, orphans, tcp-memory.
 [[nodiscard]] Topic parse_topic(std::string_view text);
 
-inline constexpr std::string_view kTopicList = "states, handshake, close, diagram, tcp-vs-udp, osi";
+inline constexpr std::string_view kTopicList =
+    "states, handshake, close, diagram, tcp-vs-udp, osi, rules, or a rule (port-exhaustion, ...)";
 
 }  // namespace sk_explain
