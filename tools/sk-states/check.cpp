@@ -84,13 +84,11 @@ CheckResult check_result(const Query& query, const Sample& sample) {
   std::string text;
   if (found.empty()) {
     result.code = sockkit::cli::nagios_ok;
-    auto infos = std::count_if(d.findings.begin(), d.findings.end(), [](const auto& f) {
-      return f.severity == sockkit::Severity::info;
-    });
-    text = fmt::format("{} TCP sockets, {}",
-                       sockkit::group_thousands(sample.census.tcp.both().total()),
-                       infos == 0 ? std::string("no findings")
-                                  : fmt::format("no problems ({} info)", infos));
+    auto infos = std::count_if(d.findings.begin(), d.findings.end(),
+                               [](const auto& f) { return f.severity == sockkit::Severity::info; });
+    text = fmt::format(
+        "{} TCP sockets, {}", sockkit::group_thousands(sample.census.tcp.both().total()),
+        infos == 0 ? std::string("no findings") : fmt::format("no problems ({} info)", infos));
   } else {
     bool critical = found.front().severity == sockkit::Severity::critical;
     result.code = critical ? sockkit::cli::nagios_critical : sockkit::cli::nagios_warning;
