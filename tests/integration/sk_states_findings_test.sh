@@ -543,7 +543,24 @@ scenario_processes() {
         "$tag: --by process names the pid"
     expect_status 0 "$tag: --by process" -- "${st[@]}" --by process
     expect_in "$work/out" "sk-population" "$tag: --by process text names the command"
+    check_unprivileged_owners
     end
+}
+
+# As nobody, root's sk-population cannot be read: one warning, no owner, exit 0.
+check_unprivileged_owners() {
+    if ! command -v setpriv >/dev/null; then
+        fail "$tag: setpriv (util-linux) is needed for the unprivileged -p check"
+        return
+    fi
+    local rc=0
+    ip netns exec "$ns" setpriv --reuid 65534 --regid 65534 --clear-groups \
+        "$states" --list -p --state close-wait >"$work/out" 2>"$work/err" || rc=$?
+    expect_eq "$rc" 0 "$tag: -p as nobody exits 0"
+    expect_eq "$(grep -c 'warning: .* processes of other users could not be read' "$work/err")" 1 \
+        "$tag: -p as nobody warns once about unreadable processes"
+    expect_eq "$(wc -l <"$work/err")" 1 "$tag: -p as nobody: nothing else on stderr"
+    expect_eq "$(grep -c 'CLOSE_WAIT.* -$' "$work/out")" 3 "$tag: -p as nobody shows no owner"
 }
 
 expect_error() {  # expect_error DESCRIPTION MESSAGE -- ARGS...
