@@ -2,6 +2,7 @@
 // kernel's counters and limits, and the processes behind the sockets.
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "diagnosis_rules.hpp"
 
@@ -82,7 +83,8 @@ void add_limits(RuleId id, const KernelReadings& kernel, Evidence& evidence) {
   }
 }
 
-void add_listeners(const RuleContext& ctx, Evidence& evidence) {
+void add_listeners(const RuleContext& ctx, Finding& finding) {
+  auto& evidence = finding.evidence;
   for (const auto& row : ctx.evidence.listeners()) {
     ListenerEvidence listener;
     listener.address = row.address;
@@ -94,14 +96,20 @@ void add_listeners(const RuleContext& ctx, Evidence& evidence) {
     if (before && row.drops) listener.drops_delta = std::int64_t{*row.drops} - *before;
     evidence.listeners.push_back(std::move(listener));
   }
-  keep_largest(evidence.listeners, [](const ListenerEvidence& a, const ListenerEvidence& b) {
-    auto fill = [](const ListenerEvidence& l) {
-      return l.backlog ? double(l.queue) / l.backlog : 0.0;
-    };
-    if (fill(a) != fill(b)) return fill(a) > fill(b);
-    if (a.drops.value_or(0) != b.drops.value_or(0))
-      return a.drops.value_or(0) > b.drops.value_or(0);
-    return a.port < b.port;
+  // The listener that explains the finding comes first: when the measure fired, the
+  // fullest queue it counted (2 or more waiting); otherwise the one whose drops rose
+  // since the last sample, then the one that dropped the most.
+  bool queue_fired = finding.levels.warn && finding.value >= *finding.levels.warn;
+  auto rank = [queue_fired](const ListenerEvidence& l) {
+    bool measured = l.queue >= 2 && l.backlog > 0;
+    double fill = measured ? double(l.queue) / l.backlog : -1.0;
+    auto delta = double(l.drops_delta.value_or(0));
+    auto drops = double(l.drops.value_or(0));
+    return queue_fired ? std::make_tuple(fill, delta, drops) : std::make_tuple(delta, drops, fill);
+  };
+  keep_largest(evidence.listeners, [&](const ListenerEvidence& a, const ListenerEvidence& b) {
+    auto ra = rank(a), rb = rank(b);
+    return ra != rb ? ra > rb : a.port < b.port;
   });
   evidence.sockets = evidence.listeners.size();
 }
@@ -135,14 +143,17 @@ void fill_evidence(Finding& finding, const RuleContext& ctx) {
     evidence.local_ports = top_ports(profile);
     evidence.peers = top_peers(profile);
   }
-  if (finding.rule == RuleId::accept_queue) add_listeners(ctx, evidence);
+  if (finding.rule == RuleId::accept_queue) add_listeners(ctx, finding);
   if (finding.rule == RuleId::port_exhaustion || finding.rule == RuleId::time_wait) {
     add_tuples(ctx, evidence);
   }
   if (finding.rule == RuleId::time_wait) evidence.sockets = state_count(ctx, TcpState::time_wait);
   if (finding.rule == RuleId::orphans) evidence.sockets = ctx.kernel.sockstat.tcp_orphan;
   for (const auto& counter : rule_counters(finding.rule)) {
-    evidence.counters.push_back(read_counter(ctx, counter));
+    // A counter this kernel does not have is left out rather than shown as 0.
+    if (ctx.kernel.counters.get(counter.section, counter.name)) {
+      evidence.counters.push_back(read_counter(ctx, counter));
+    }
   }
   add_limits(finding.rule, ctx.kernel, evidence);
   evidence.rate_per_s = rate_of(finding.rule, ctx, finding.value);
@@ -170,9 +181,10 @@ void wanted_inodes(const Finding& finding, const RuleContext& ctx, bool everywhe
       if (listener.inode != 0) out.push_back(listener.inode);
     }
   }
-  if (finding.rule == RuleId::port_exhaustion || finding.rule == RuleId::time_wait) {
-    for (const auto& tuple : ctx.evidence.busiest_tuples(3)) {
-      if (tuple.sample_inode != 0) out.push_back(tuple.sample_inode);
+  if (finding.rule == RuleId::port_exhaustion) {
+    auto busiest = ctx.evidence.busiest_tuples(1);
+    if (!busiest.empty() && busiest.front().sample_inode != 0) {
+      out.push_back(busiest.front().sample_inode);
     }
   }
 }
@@ -214,14 +226,14 @@ void attach_owners(Finding& finding, const RuleContext& ctx, const ProcessMap& o
     listener.pid = owner->pid;
     listener.command = owner->command;
   }
-  // A destination's sockets are mostly TIME_WAIT, which no process holds: name the
-  // holder of one live connection per destination and credit it with the ports in use.
-  std::map<int, std::uint64_t> by_pid;
-  for (const auto& tuple : ctx.evidence.busiest_tuples(evidence.tuples.size())) {
-    if (const auto* owner = owners.owner(tuple.sample_inode)) by_pid[owner->pid] += tuple.used;
-  }
-  for (const auto& [pid, sockets] : by_pid) {
-    evidence.processes.push_back({pid, owners.process(pid)->command, sockets});
+  // The busiest destination's ports are mostly TIME_WAIT, which no process holds: name
+  // the holder of one of its live connections, credited with the live ones only.
+  if (finding.rule != RuleId::port_exhaustion) return;
+  auto busiest = ctx.evidence.busiest_tuples(1);
+  if (busiest.empty()) return;
+  if (const auto* owner = owners.owner(busiest.front().sample_inode)) {
+    evidence.processes.push_back(
+        {owner->pid, owner->command, busiest.front().used - busiest.front().time_wait});
   }
 }
 

@@ -1,5 +1,7 @@
 // A finding's title (one line for people) and brief (a few words for a Nagios status
 // line), written once its evidence, owners included, is complete.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "diagnosis_rules.hpp"
@@ -24,7 +26,8 @@ std::string owner_and_port(const Evidence& evidence) {
     const auto& top = evidence.processes.front();
     inside = fmt::format("{} pid {}", top.command, top.pid);
   }
-  if (!evidence.local_ports.empty()) {
+  // A port holding one socket is one of many ephemeral ones: it names nothing.
+  if (!evidence.local_ports.empty() && evidence.local_ports.front().sockets > 1) {
     inside += fmt::format("{}:{}", inside.empty() ? "" : " ", evidence.local_ports.front().port);
   }
   return inside.empty() ? "" : fmt::format(" ({})", inside);
@@ -90,21 +93,33 @@ void port_text(Finding& f) {
 }
 
 void accept_queue_text(Finding& f) {
-  if (f.evidence.listeners.empty()) return;
+  if (f.evidence.listeners.empty()) {
+    // ListenOverflows rose between two samples, but no listener holds a queue now.
+    auto rise = counter_delta(f.evidence, "TcpExtListenOverflows");
+    f.title = fmt::format(
+        "{} handshakes dropped on full accept queues since the last sample "
+        "(ListenOverflows); no listener's queue is full now",
+        count_text(static_cast<std::uint64_t>(std::max<std::int64_t>(rise, 0))));
+    f.brief = fmt::format("ListenOverflows +{}", rise);
+    return;
+  }
   const auto& l = f.evidence.listeners.front();
   std::string owner = l.pid ? fmt::format(" ({} pid {})", l.command, *l.pid) : "";
   auto where = endpoint_text(l.address, l.port);
-  if (f.severity == Severity::info) {
-    f.title = fmt::format("listener {}{} has dropped {} connection attempts since it started",
-                          where, owner, count_text(l.drops.value_or(0)));
-  } else if (l.drops_delta.value_or(0) > 0 && l.queue < 2) {
-    f.title = fmt::format("listener {}{} dropped {} connection attempts since the last sample",
-                          where, owner, count_text(std::uint64_t(*l.drops_delta)));
-  } else {
+  bool queue_fired = f.levels.warn && f.value >= *f.levels.warn;
+  if (queue_fired && l.queue >= 2 && l.backlog > 0) {
     f.title = fmt::format("listener {}{}: {} connections wait for accept(), backlog {}", where,
                           owner, count_text(l.queue), count_text(l.backlog));
+    f.brief = fmt::format("accept queue {}/{} on :{}{}", l.queue, l.backlog, l.port, owner);
+  } else if (l.drops_delta.value_or(0) > 0) {
+    f.title = fmt::format("listener {}{} dropped {} connection attempts since the last sample",
+                          where, owner, count_text(std::uint64_t(*l.drops_delta)));
+    f.brief = fmt::format("{} drops on :{}{}", *l.drops_delta, l.port, owner);
+  } else {
+    f.title = fmt::format("listener {}{} has dropped {} connection attempts since it started",
+                          where, owner, count_text(l.drops.value_or(0)));
+    f.brief = fmt::format("{} drops since start on :{}{}", l.drops.value_or(0), l.port, owner);
   }
-  f.brief = fmt::format("accept queue {}/{} on :{}{}", l.queue, l.backlog, l.port, owner);
 }
 
 void limit_share_text(Finding& f, std::string_view what, std::string_view limit_name) {

@@ -80,15 +80,14 @@ void Thresholds::parse(std::string_view text) {
       return;
     }
     auto colon = levels.find(':');
-    auto warn = parse_level(levels.substr(0, colon), item);
-    set_warn(id, warn);
-    if (colon == std::string_view::npos) return;
-    auto crit = parse_level(levels.substr(colon + 1), item);
-    if (crit < warn) {
+    set_warn(id, parse_level(levels.substr(0, colon), item));
+    if (colon != std::string_view::npos) set_crit(id, parse_level(levels.substr(colon + 1), item));
+    // Checked on what the rule ends up with, so a later item cannot undercut an earlier one.
+    const auto& now = overrides(id);
+    if (now.warn && now.crit && *now.crit < *now.warn) {
       throw InputError(fmt::format(
           "invalid threshold \"{}\": the critical level is below the warning level", item));
     }
-    set_crit(id, crit);
   });
 }
 

@@ -2,15 +2,22 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstddef>
 #include <cstring>
+#include <exception>
+#include <iterator>
+#include <memory>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -123,22 +130,40 @@ bool parse_status_uid(std::string_view status, std::uint32_t& uid) {
   return true;
 }
 
-// What one scan accumulates; the buffers live on the stack of scan().
-struct Scan {
+// What every worker of one scan reads and shares.
+struct Shared {
   int root_fd = -1;
   std::string_view root;
   std::span<const std::uint32_t> wanted;  // sorted, unique
-  DirBuffer* fd_buffer = nullptr;
+  std::span<const int> pids;              // ascending
+  Holders holders = Holders::every;
+  std::atomic<std::size_t> next{0};  // the first pid no worker has claimed yet
+  std::atomic<bool> failed{false};   // a worker threw: the others stop at their next batch
+  // Holders::lowest: which wanted sockets (by index) have a holder, and how many lack one.
+  std::unique_ptr<std::atomic<bool>[]> held;
+  std::atomic<std::size_t> unheld{0};
+};
+
+// What a scan, or one worker's share of it, found.
+struct Found {
   std::vector<SocketOwner> owners;
   std::vector<ProcessInfo> processes;
-  std::size_t unreadable = 0;
+  std::vector<int> unreadable;  // pids: Holders::lowest counts only some of them
+  std::exception_ptr error;     // what reading `error_pid` threw
+  int error_pid = INT_MAX;
+};
+
+// Each worker has its own, so workers share nothing they write.
+struct Worker {
+  DirBuffer buffer;  // reused for every fd directory: no allocation per process
+  Found found;
 };
 
 // Reads comm and status of a process that holds a wanted socket. False when it vanished.
-bool read_process(Scan& scan, std::string_view pid_name, ProcessInfo& info) {
+bool read_process(const Shared& scan, int pid, ProcessInfo& info) {
   std::array<char, 32> path{};
   std::array<char, 4096> text{};  // status is about 1.5 KiB; Uid is in its first lines
-  fmt::format_to_n(path.data(), path.size() - 1, "{}/comm", pid_name);
+  fmt::format_to_n(path.data(), path.size() - 1, "{}/comm", pid);
   ssize_t got = read_small(scan.root_fd, path.data(), std::span(text.data(), 64));
   if (got < 0) {
     if (vanished(errno)) return false;
@@ -150,7 +175,7 @@ bool read_process(Scan& scan, std::string_view pid_name, ProcessInfo& info) {
   info.command.assign(comm);
 
   path.fill('\0');
-  fmt::format_to_n(path.data(), path.size() - 1, "{}/status", pid_name);
+  fmt::format_to_n(path.data(), path.size() - 1, "{}/status", pid);
   got = read_small(scan.root_fd, path.data(), text);
   if (got < 0) {
     if (vanished(errno)) return false;
@@ -163,22 +188,33 @@ bool read_process(Scan& scan, std::string_view pid_name, ProcessInfo& info) {
   return true;
 }
 
-void scan_process(Scan& scan, std::string_view pid_name, int pid) {
+// Holders::lowest: counts the sockets of a process that was read to the end.
+void mark_held(Shared& scan, std::span<const SocketOwner> owners) {
+  for (const auto& owner : owners) {
+    auto at = std::lower_bound(scan.wanted.begin(), scan.wanted.end(), owner.inode);
+    auto index = static_cast<std::size_t>(at - scan.wanted.begin());
+    if (!scan.held[index].exchange(true, std::memory_order_relaxed)) {
+      scan.unheld.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+void scan_process(Shared& scan, Worker& worker, int pid) {
   std::array<char, 32> path{};  // "<pid>/fd", relative to the root
-  fmt::format_to_n(path.data(), path.size() - 1, "{}/fd", pid_name);
+  fmt::format_to_n(path.data(), path.size() - 1, "{}/fd", pid);
   Fd dir(::openat(scan.root_fd, path.data(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) {
     if (vanished(errno) || errno == ENOTDIR) return;
     if (errno == EACCES || errno == EPERM) {
-      ++scan.unreadable;
+      worker.found.unreadable.push_back(pid);
       return;
     }
     throw_errno(fmt::format("cannot open {}/{}", scan.root, path.data()));
   }
 
-  const std::size_t first = scan.owners.size();
+  const std::size_t first = worker.found.owners.size();
   bool denied = false;
-  DirLister fds(dir.get(), *scan.fd_buffer);
+  DirLister fds(dir.get(), worker.buffer);
   std::string_view name;
   // Every descriptor is read: a wanted socket can sit behind any number of others.
   while (fds.next(name)) {
@@ -194,23 +230,162 @@ void scan_process(Scan& scan, std::string_view pid_name, int pid) {
     if (static_cast<std::size_t>(length) == link.size()) continue;  // longer than a socket's
     auto inode = parse_socket_link(std::string_view(link.data(), static_cast<std::size_t>(length)));
     if (!inode || !std::binary_search(scan.wanted.begin(), scan.wanted.end(), *inode)) continue;
-    scan.owners.push_back({*inode, pid, static_cast<int>(fd)});
+    worker.found.owners.push_back({*inode, pid, static_cast<int>(fd)});
   }
   if (fds.error() != 0) {
-    scan.owners.resize(first);
+    worker.found.owners.resize(first);
     if (vanished(fds.error())) return;
     throw_errno(fds.error(), fmt::format("cannot list {}/{}", scan.root, path.data()));
   }
-  if (denied) ++scan.unreadable;
-  if (scan.owners.size() == first) return;
+  if (denied) worker.found.unreadable.push_back(pid);
+  if (worker.found.owners.size() == first) return;
 
   ProcessInfo info;
   info.pid = pid;
-  if (!read_process(scan, pid_name, info)) {
-    scan.owners.resize(first);  // it exited: its descriptors are closed by now
+  bool alive = false;
+  try {
+    alive = read_process(scan, pid, info);
+  } catch (...) {
+    worker.found.owners.resize(first);  // no descriptor without its process
+    throw;
+  }
+  if (!alive) {
+    worker.found.owners.resize(first);  // it exited: its descriptors are closed by now
     return;
   }
-  scan.processes.push_back(std::move(info));
+  worker.found.processes.push_back(std::move(info));
+  if (scan.holders == Holders::lowest)
+    mark_held(scan, std::span(worker.found.owners).subspan(first));
+}
+
+// Claims pids a few at a time until none are left: processes differ a lot in how many
+// descriptors they hold, so a fixed split would leave one worker idle. Never throws (it
+// may run on a thread of its own); its first error is kept for scan() to rethrow.
+// A failure stops the others only between batches: batches are claimed in pid order, so
+// every pid below the failing one is still read, and the lowest failing pid is always
+// found, whichever thread gets there first. For the same reason Holders::lowest may stop
+// claiming once every wanted socket has a holder: all lower pids are already claimed.
+void run_worker(Shared& scan, Worker& worker) noexcept {
+  constexpr std::size_t batch = 8;
+  while (!scan.failed.load(std::memory_order_relaxed) &&
+         (scan.holders == Holders::every || scan.unheld.load(std::memory_order_relaxed) > 0)) {
+    const std::size_t first = scan.next.fetch_add(batch, std::memory_order_relaxed);
+    if (first >= scan.pids.size()) return;
+    for (int pid : scan.pids.subspan(first, std::min(batch, scan.pids.size() - first))) {
+      try {
+        scan_process(scan, worker, pid);
+      } catch (...) {
+        worker.found.error = std::current_exception();
+        worker.found.error_pid = pid;
+        scan.failed.store(true, std::memory_order_relaxed);
+        return;
+      }
+    }
+  }
+}
+
+// The numeric entries of the root, ascending. Names with a leading zero are no pid's
+// (and reading "012/fd" as pid 12 would be wrong): /proc never lists one.
+std::vector<int> list_pids(int root_fd, std::string_view root) {
+  auto buffer = std::make_unique<DirBuffer>();
+  DirLister entries(root_fd, *buffer);
+  std::vector<int> pids;
+  std::string_view name;
+  while (entries.next(name)) {
+    std::uint64_t pid = 0;
+    // Threads are not listed; "self", "net" and the like are skipped.
+    if (name.starts_with('0') || !parse_decimal(name, INT_MAX, pid)) continue;
+    pids.push_back(static_cast<int>(pid));
+  }
+  if (entries.error() != 0) throw_errno(entries.error(), fmt::format("cannot list {}", root));
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
+// How many workers share the walk. Almost all of its time is spent in the kernel
+// resolving one /proc/PID/fd/N link per descriptor, and the links of different
+// processes resolve independently, so the walk scales with the CPUs we may run on.
+// Capped: beyond a few threads, start-up and the dcache's shared locks eat the gain.
+std::size_t worker_count(std::size_t pids) {
+  constexpr std::size_t most = 4;
+  constexpr std::size_t pids_per_worker = 32;  // below that a thread costs more than it saves
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  std::size_t usable = 1;
+  if (::sched_getaffinity(0, sizeof cpus, &cpus) == 0) {
+    usable = static_cast<std::size_t>(std::max(CPU_COUNT(&cpus), 1));
+  }
+  return std::clamp(std::min(usable, pids / pids_per_worker), std::size_t{1}, most);
+}
+
+// Runs `workers` over the pids: the calling thread is one of them. If a thread cannot
+// be started the others simply claim its share.
+void run_workers(Shared& shared, std::span<Worker> workers) {
+  std::vector<std::jthread> threads;
+  threads.reserve(workers.size() - 1);
+  for (auto& worker : workers.subspan(1)) {
+    try {
+      threads.emplace_back([&shared, &worker] { run_worker(shared, worker); });
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  run_worker(shared, workers.front());
+}  // the jthreads join here
+
+// The workers' findings as one, in an order that does not depend on which worker read
+// which process. Of their errors the one of the lowest pid is kept (that one, not
+// whichever came first, so the same tree always gives the same error).
+Found merge(std::span<Worker> workers) {
+  Found all;
+  for (auto& worker : workers) {
+    auto& found = worker.found;
+    if (found.error && found.error_pid < all.error_pid) {
+      all.error = found.error;
+      all.error_pid = found.error_pid;
+    }
+    all.owners.insert(all.owners.end(), found.owners.begin(), found.owners.end());
+    std::move(found.processes.begin(), found.processes.end(), std::back_inserter(all.processes));
+    all.unreadable.insert(all.unreadable.end(), found.unreadable.begin(), found.unreadable.end());
+  }
+  std::sort(all.owners.begin(), all.owners.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.inode, a.pid, a.fd) < std::tie(b.inode, b.pid, b.fd);
+  });
+  std::sort(all.processes.begin(), all.processes.end(),
+            [](const auto& a, const auto& b) { return a.pid < b.pid; });
+  return all;
+}
+
+// Holders::lowest: keeps each socket's lowest holder and the processes that are one. The
+// batches claimed just before the scan stopped may have found higher holders, unreadable
+// processes or an error too; they go, so the result is what reading one pid after the
+// other and stopping at the last holder needed would give, however far each thread got.
+void keep_lowest(Found& found, std::size_t wanted) {
+  auto& owners = found.owners;  // sorted by inode, pid, fd
+  std::size_t kept = 0;
+  std::size_t sockets = 0;
+  int highest = 0;  // the highest lowest holder
+  for (const auto& owner : owners) {
+    const bool first = kept == 0 || owner.inode != owners[kept - 1].inode;
+    if (first) {
+      ++sockets;
+      highest = std::max(highest, owner.pid);
+    }
+    if (first || owner.pid == owners[kept - 1].pid) owners[kept++] = owner;
+  }
+  owners.resize(kept);
+  std::vector<int> owning;
+  owning.reserve(owners.size());
+  for (const auto& owner : owners) owning.push_back(owner.pid);
+  std::sort(owning.begin(), owning.end());
+  std::erase_if(found.processes, [&](const ProcessInfo& process) {
+    return !std::binary_search(owning.begin(), owning.end(), process.pid);
+  });
+  // Every pid below the highest holder was read; when a socket has no holder, every pid.
+  if (sockets == wanted) {
+    std::erase_if(found.unreadable, [&](int pid) { return pid > highest; });
+    if (found.error_pid > highest) found.error = nullptr;
+  }
 }
 
 }  // namespace
@@ -227,6 +402,10 @@ std::optional<std::uint32_t> parse_socket_link(std::string_view link) {
 }
 
 ProcessMap ProcessMap::scan(std::span<const std::uint32_t> wanted_inodes) {
+  return scan(wanted_inodes, Holders::every);
+}
+
+ProcessMap ProcessMap::scan(std::span<const std::uint32_t> wanted_inodes, Holders holders) {
   ProcessMap map;
   if (wanted_inodes.empty()) return map;
   std::vector<std::uint32_t> wanted(wanted_inodes.begin(), wanted_inodes.end());
@@ -236,32 +415,26 @@ ProcessMap ProcessMap::scan(std::span<const std::uint32_t> wanted_inodes) {
   const std::string root = proc_root();
   Fd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) throw_errno(fmt::format("cannot open {}", root));
+  const std::vector<int> pids = list_pids(root_fd.get(), root);
 
-  DirBuffer pid_buffer;
-  DirBuffer fd_buffer;
-  Scan state;
-  state.root_fd = root_fd.get();
-  state.root = root;
-  state.wanted = wanted;
-  state.fd_buffer = &fd_buffer;
-  DirLister pids(root_fd.get(), pid_buffer);
-  std::string_view name;
-  while (pids.next(name)) {
-    std::uint64_t pid = 0;
-    // Only numeric entries are processes (threads are not listed; "self", "net" etc. skip).
-    if (!parse_decimal(name, INT_MAX, pid) || pid == 0) continue;
-    scan_process(state, name, static_cast<int>(pid));
+  Shared shared;
+  shared.root_fd = root_fd.get();
+  shared.root = root;
+  shared.wanted = wanted;
+  shared.pids = pids;
+  shared.holders = holders;
+  if (holders == Holders::lowest) {
+    shared.held = std::make_unique<std::atomic<bool>[]>(wanted.size());
+    shared.unheld = wanted.size();
   }
-  if (pids.error() != 0) throw_errno(pids.error(), fmt::format("cannot list {}", root));
-
-  std::sort(state.owners.begin(), state.owners.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.inode, a.pid, a.fd) < std::tie(b.inode, b.pid, b.fd);
-  });
-  std::sort(state.processes.begin(), state.processes.end(),
-            [](const auto& a, const auto& b) { return a.pid < b.pid; });
-  map.owners_ = std::move(state.owners);
-  map.processes_ = std::move(state.processes);
-  map.unreadable_ = state.unreadable;
+  std::vector<Worker> workers(worker_count(pids.size()));
+  run_workers(shared, workers);
+  auto found = merge(workers);
+  if (holders == Holders::lowest) keep_lowest(found, wanted.size());
+  if (found.error) std::rethrow_exception(found.error);
+  map.owners_ = std::move(found.owners);
+  map.processes_ = std::move(found.processes);
+  map.unreadable_ = found.unreadable.size();
   return map;
 }
 

@@ -20,17 +20,24 @@ TIME_WAIT, SYN_RCVD, fin-wait-1, estab ...), or all, connected, synchronized,
 closing (FIN_WAIT1 FIN_WAIT2 CLOSING TIME_WAIT CLOSE_WAIT LAST_ACK), bucket, big;
 the lone CLOSING state is closing-state.
 
+Findings: after the counts, what looks wrong, with evidence and next checks.
+Rules: close_wait time_wait port_exhaustion fin_wait2 fin_wait1 last_ack closing
+syn_recv syn_sent accept_queue orphans tcp_memory (sk-explain rules).
+
 Exit status: 0 success; with a filter, 0 if it matched a socket and 1 if none;
-2 on error.
+2 on error. With --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Examples:
-  sk-states                                   count TCP sockets by state
+  sk-states                                   counts by state, then findings
   sk-states -a --family-split                 every state, IPv4 and IPv6 apart
   sk-states --state time-wait --by raddr --top 10   who holds my TIME_WAIT?
+  sk-states --state close-wait --by process   which program leaks CLOSE_WAIT?
   sk-states -q --state close-wait --dport 5432 && echo leak
-  sk-states --list --state established -e     the sockets, with RTT and cwnd
+  sk-states --list --state established -e -p  the sockets, with RTT and owner
+  sk-states --threshold close_wait=10:100     findings fire earlier
+  sk-states --check --warn close_wait=100 --crit close_wait=500   Nagios
   sk-states --format prom > /var/lib/node_exporter/sockkit.prom
-  sk-states --watch 1                         redraw every second
+  sk-states --watch 1                         redraw every second, with rates
   sk-states --netns blue -t -u -j             TCP and UDP inside namespace blue
 )";
 
@@ -58,7 +65,8 @@ void add_options(CLI::App& app, sk_states::Options& o) {
   app.add_flag("--family-split", o.family_split, "IPv4 and IPv6 counts side by side");
   sockkit::cli::add_output_options(app, o.output,
                                    {Format::text, Format::json, Format::csv, Format::prom});
-  app.add_option("--by", o.by, "Count by state, lport, rport, laddr, raddr (comma separated)")
+  app.add_option("--by", o.by,
+                 "Count by state, lport, rport, laddr, raddr, process (comma separated)")
       ->type_name("KEYS");
   app.add_option("--top", o.top, "With --by: the N largest groups only")->type_name("N");
   app.add_flag("--list", o.list, "One matching socket per line");

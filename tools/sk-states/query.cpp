@@ -195,6 +195,7 @@ void choose_diagnosis(const Options& options, Query& query) {
       throw InputError("--check prints a Nagios status line; leave out --format and -j");
     }
     query.check = true;
+    query.read.tcp = true;  // the rules and the status line are about TCP, with -u or not
     parse_check_levels(options.warn, false, query);
     parse_check_levels(options.crit, true, query);
   }

@@ -41,8 +41,9 @@ struct ListedSocket {
                                       const sockkit::Painter& paint);
 
 // The findings: a text section, JSON, Prometheus families, and the --check line.
+// `brief`: titles and evidence only, without why/next (the --watch screen).
 [[nodiscard]] std::string findings_text(const sockkit::Diagnosis& diagnosis,
-                                        const sockkit::Painter& paint);
+                                        const sockkit::Painter& paint, bool brief = false);
 [[nodiscard]] sockkit::Json findings_json(const sockkit::Diagnosis& diagnosis);
 [[nodiscard]] sockkit::Json kernel_json(const sockkit::KernelReadings& kernel);
 [[nodiscard]] std::string findings_prom(const sockkit::Diagnosis& diagnosis,

@@ -119,7 +119,7 @@ sockkit::Style severity_style(sockkit::Severity severity) {
   return sockkit::Style::plain;
 }
 
-std::string finding_text(const Finding& f, const sockkit::Painter& paint) {
+std::string finding_text(const Finding& f, const sockkit::Painter& paint, bool brief) {
   const auto& e = f.evidence;
   std::string out =
       fmt::format("{}  {}  {}\n",
@@ -140,18 +140,19 @@ std::string finding_text(const Finding& f, const sockkit::Painter& paint) {
   row(out, "counters", evidence_items(e, "counters"));
   row(out, "limits", evidence_items(e, "limits"));
   for (const auto& note : e.notes) row(out, "note", {note});
-  prose_rows(out, f);
+  if (!brief) prose_rows(out, f);
   return out;
 }
 
 }  // namespace
 
-std::string findings_text(const sockkit::Diagnosis& diagnosis, const sockkit::Painter& paint) {
+std::string findings_text(const sockkit::Diagnosis& diagnosis, const sockkit::Painter& paint,
+                          bool brief) {
   if (diagnosis.findings.empty()) return "no findings\n";
   std::string out = paint(sockkit::Style::bold, "FINDINGS") + "\n";
   for (std::size_t i = 0; i < diagnosis.findings.size(); ++i) {
-    if (i > 0) out += "\n";
-    out += finding_text(diagnosis.findings[i], paint);
+    if (i > 0 && !brief) out += "\n";
+    out += finding_text(diagnosis.findings[i], paint, brief);
   }
   return out;
 }

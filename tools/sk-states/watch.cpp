@@ -98,7 +98,8 @@ std::string redraw(const Query& query, const Sample& sample, const Previous* pre
   if (query.read.udp)
     out += "\n" +
            table_for(Transport::udp, sample.census.udp, previous ? &previous->census.udp : nullptr);
-  if (sample.diagnosis) out += "\n" + findings_text(*sample.diagnosis, paint);
+  // Only titles and evidence: the explanations would push the counts off the screen.
+  if (sample.diagnosis) out += "\n" + findings_text(*sample.diagnosis, paint, true);
   return out;
 }
 

@@ -78,8 +78,15 @@ class Thresholds {
   // "close_wait=50", "syn_sent=10:100", "orphans=off", comma separated, repeatable.
   // Throws InputError naming the bad item and what is allowed.
   void parse(std::string_view text);
-  void set_warn(RuleId id, double value) { levels_[index(id)].warn = value; }
-  void set_crit(RuleId id, double value) { levels_[index(id)].crit = value; }
+  // Setting a level turns an "off" rule back on: the last word wins.
+  void set_warn(RuleId id, double value) {
+    levels_[index(id)].warn = value;
+    levels_[index(id)].off = false;
+  }
+  void set_crit(RuleId id, double value) {
+    levels_[index(id)].crit = value;
+    levels_[index(id)].off = false;
+  }
   void set_off(RuleId id) { levels_[index(id)].off = true; }
   [[nodiscard]] const Levels& overrides(RuleId id) const { return levels_[index(id)]; }
 

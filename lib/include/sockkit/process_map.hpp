@@ -29,6 +29,16 @@ struct SocketOwner {
   int fd = 0;
 };
 
+// Which holders of each wanted socket a scan must find.
+enum class Holders : std::uint8_t {
+  // Every descriptor in every process, as `ss -p` lists them: the whole of /proc is read.
+  every,
+  // Only the lowest pid holding it, the one owner() names (a diagnosis that credits each
+  // socket to one process needs no more). Processes are read in pid order and the scan
+  // stops once every wanted socket has a holder, so it reads only part of /proc.
+  lowest,
+};
+
 class ProcessMap {
  public:
   // An empty map: what a caller holds when nobody asked for processes.
@@ -41,6 +51,12 @@ class ProcessMap {
   // naming the path when the root cannot be listed or descriptors run out.
   // Not atomic: a descriptor opened or closed during the scan may be missed or kept.
   [[nodiscard]] static ProcessMap scan(std::span<const std::uint32_t> wanted_inodes);
+  // The same with Holders::lowest: owner() gives the same answer as the full scan, while
+  // owners() lists only that process's descriptors and process() knows only such owners;
+  // unreadable_processes() counts those below the highest owner (all of them when some
+  // wanted socket has no holder, since then every process was read).
+  [[nodiscard]] static ProcessMap scan(std::span<const std::uint32_t> wanted_inodes,
+                                       Holders holders);
 
   // The holder with the lowest pid, or nullptr when no readable process holds it.
   [[nodiscard]] const ProcessInfo* owner(std::uint32_t inode) const;
