@@ -230,6 +230,137 @@ TEST_CASE("process_map: a fake tree under SOCKKIT_PROC_ROOT") {
   CHECK(map.process(0) == nullptr);
 }
 
+// Enough processes for the walk to be shared by several threads (where the machine has
+// more than one CPU): the result must not depend on which thread read which process.
+TEST_CASE("process_map: a large tree gives the same sorted result every time") {
+  FakeProc fake;
+  constexpr int processes = 300;
+  for (int pid = 1; pid <= processes; ++pid) {
+    const auto dir = std::to_string(pid);
+    fake.process(pid, "p" + dir, "0\t" + dir + "\t0\t0");
+    fake.link(dir + "/fd/0", "/dev/null");
+    fake.link(dir + "/fd/" + std::to_string(3 + pid % 7), "socket:[" + std::to_string(pid) + "]");
+    fake.link(dir + "/fd/20", "socket:[100000]");  // one socket every process holds
+    if (pid % 3 == 0) fake.link(dir + "/fd/21", "socket:[" + std::to_string(1000 + pid) + "]");
+  }
+  EnvGuard root("SOCKKIT_PROC_ROOT", fake.root().c_str());
+  std::vector<std::uint32_t> wanted{100000};
+  for (std::uint32_t pid = 2; pid <= processes; pid += 2) wanted.push_back(pid);
+
+  for (int round = 0; round < 5; ++round) {
+    auto map = scan(wanted);
+    CHECK(map.unreadable_processes() == 0);
+    auto shared = map.owners(100000);
+    REQUIRE(shared.size() == processes);
+    for (int i = 0; i < processes; ++i) {
+      CHECK((shared[i].pid == i + 1 && shared[i].fd == 20));
+    }
+    for (int pid = 1; pid <= processes; ++pid) {
+      const auto inode = static_cast<std::uint32_t>(pid);
+      auto held = map.owners(inode);
+      if (pid % 2 == 1) {
+        CHECK(held.empty());
+        continue;
+      }
+      REQUIRE(held.size() == 1);
+      CHECK((held[0].inode == inode && held[0].pid == pid && held[0].fd == 3 + pid % 7));
+      REQUIRE(map.owner(inode) != nullptr);
+      CHECK(map.owner(inode)->command == "p" + std::to_string(pid));
+      CHECK(map.owner(inode)->uid == inode);
+    }
+    CHECK(map.owners(1003).empty());  // held, not asked for
+    for (int pid = 1; pid <= processes; ++pid) CHECK(map.process(pid) != nullptr);
+  }
+}
+
+TEST_CASE("process_map: of several broken processes the lowest pid is the error") {
+  FakeProc fake;
+  for (int pid = 1; pid <= 200; ++pid) {
+    const auto dir = std::to_string(pid);
+    fake.process(pid, "p", "0\t0\t0\t0");
+    fake.link(dir + "/fd/3", "socket:[9]");
+  }
+  for (int pid : {170, 61, 120}) fake.file(std::to_string(pid) + "/status", "Name:\tp\n");
+  EnvGuard root("SOCKKIT_PROC_ROOT", fake.root().c_str());
+  for (int round = 0; round < 5; ++round) {
+    CHECK_THROWS_WITH_AS(scan({9}),
+                         (fake.root() + "/61/status: no \"Uid:\" line with a number").c_str(),
+                         std::runtime_error);
+  }
+}
+
+TEST_CASE("process_map: entries with a leading zero are not processes") {
+  FakeProc fake;
+  fake.process(12, "twelve", "0\t0\t0\t0");
+  fake.link("12/fd/3", "socket:[5]");
+  fake.link("012/fd/4", "socket:[5]");
+  EnvGuard root("SOCKKIT_PROC_ROOT", fake.root().c_str());
+  auto map = scan({5});
+  auto held = map.owners(5);
+  REQUIRE(held.size() == 1);
+  CHECK((held[0].pid == 12 && held[0].fd == 3));
+}
+
+TEST_CASE("process_map: Holders::lowest keeps the holder owner() names") {
+  FakeProc fake;
+  fake.process(1, "init", "0\t0\t0\t0");
+  fake.link("1/fd/3", "socket:[100]");
+  fake.link("1/fd/4", "socket:[200]");
+  fake.process(42, "web", "0\t33\t0\t0");
+  fake.link("42/fd/7", "socket:[100]");
+  fake.link("42/fd/9", "socket:[300]");
+  fake.link("42/fd/12", "socket:[300]");  // dup(): both descriptors of the owner stay
+  fake.process(43, "worker", "0\t33\t0\t0");
+  fake.link("43/fd/5", "socket:[300]");
+  EnvGuard root("SOCKKIT_PROC_ROOT", fake.root().c_str());
+
+  const std::vector<std::uint32_t> wanted{100, 200, 300, 400};
+  auto every = ProcessMap::scan(wanted, sockkit::Holders::every);
+  auto lowest = ProcessMap::scan(wanted, sockkit::Holders::lowest);
+  for (auto inode : wanted) {
+    const auto* a = every.owner(inode);
+    const auto* b = lowest.owner(inode);
+    REQUIRE((a == nullptr) == (b == nullptr));
+    if (a != nullptr) CHECK((a->pid == b->pid && a->command == b->command && a->uid == b->uid));
+  }
+  CHECK(every.owners(100).size() == 2);
+  REQUIRE(lowest.owners(100).size() == 1);
+  CHECK((lowest.owners(100)[0].pid == 1 && lowest.owners(100)[0].fd == 3));
+  auto held = lowest.owners(300);
+  REQUIRE(held.size() == 2);
+  CHECK((held[0].pid == 42 && held[0].fd == 9 && held[1].pid == 42 && held[1].fd == 12));
+  CHECK(every.process(43) != nullptr);
+  CHECK(lowest.process(43) == nullptr);  // holds 300, but 42 is its owner
+  REQUIRE(lowest.process(42) != nullptr);
+  CHECK(lowest.process(42)->command == "web");
+  CHECK(lowest.owners(400).empty());  // nobody holds it: every process was read
+}
+
+TEST_CASE("process_map: Holders::lowest stops reading once each socket has a holder") {
+  FakeProc fake;
+  for (int pid = 1; pid <= 300; ++pid) {
+    fake.process(pid, "p", "0\t0\t0\t0");
+    fake.link(std::to_string(pid) + "/fd/3", "socket:[" + std::to_string(pid) + "]");
+  }
+  // Reading this one fails; it holds only sockets that lower pids hold too.
+  fake.file("290/status", "Name:\tp\n");
+  fake.link("290/fd/4", "socket:[5]");
+  EnvGuard root("SOCKKIT_PROC_ROOT", fake.root().c_str());
+  for (int round = 0; round < 5; ++round) {
+    auto map = ProcessMap::scan(std::vector<std::uint32_t>{5, 9}, sockkit::Holders::lowest);
+    REQUIRE(map.owners(5).size() == 1);
+    CHECK(map.owners(5)[0].pid == 5);
+    REQUIRE(map.owner(9) != nullptr);
+    CHECK(map.owner(9)->pid == 9);
+    CHECK(map.process(290) == nullptr);
+  }
+  // Its own socket has no lower holder: then it is read, and its error is the scan's.
+  CHECK_THROWS_WITH_AS(
+      (void)ProcessMap::scan(std::vector<std::uint32_t>{5, 290}, sockkit::Holders::lowest),
+      (fake.root() + "/290/status: no \"Uid:\" line with a number").c_str(), std::runtime_error);
+  CHECK_THROWS_AS(scan({5}), std::runtime_error);  // Holders::every reads every process
+}
+
 TEST_CASE("process_map: a status without a Uid line is an error naming the file") {
   FakeProc fake;
   fake.file("5/comm", "x\n");
@@ -361,6 +492,11 @@ TEST_CASE("process_map: a socket shared by parent and child has two owners") {
   CHECK(map.process(child.pid())->command == "sk-pm-shared");
   REQUIRE(map.process(::getpid()) != nullptr);
   CHECK(map.process(::getpid())->command == own_comm());
+
+  auto lowest = ProcessMap::scan(std::span(&inode, 1), sockkit::Holders::lowest);
+  REQUIRE(lowest.owners(inode).size() == 1);
+  CHECK(lowest.owners(inode)[0].pid == std::min(::getpid(), child.pid()));
+  CHECK(lowest.process(std::max(::getpid(), child.pid())) == nullptr);
 }
 
 TEST_CASE("process_map: without privilege other users' processes are unreadable") {
@@ -375,6 +511,7 @@ TEST_CASE("process_map: without privilege other users' processes are unreadable"
     int stage = 0;  // 2: privileges dropped, 3: scanned
     int found = 0;
     std::size_t unreadable = 0;
+    bool same_in_lowest = false;
   };
   Pipe report;
   Child child([&] {
@@ -384,6 +521,9 @@ TEST_CASE("process_map: without privilege other users' processes are unreadable"
       result.stage = 2;
       auto map = ProcessMap::scan(std::span(&inode, 1));
       result = {3, map.owner(inode) != nullptr ? 1 : 0, map.unreadable_processes()};
+      // Nobody it can read holds the socket, so the lowest-holder scan reads them all too.
+      auto lowest = ProcessMap::scan(std::span(&inode, 1), sockkit::Holders::lowest);
+      result.same_in_lowest = lowest.owner(inode) == nullptr && lowest.unreadable_processes() > 0;
     }
     write_all(report.write.get(), result);
     return 0;
@@ -394,6 +534,7 @@ TEST_CASE("process_map: without privilege other users' processes are unreadable"
   CHECK(result.stage == 3);
   CHECK(result.found == 0);
   CHECK(result.unreadable > 0);
+  CHECK(result.same_in_lowest);
   // As root the same scan finds it.
   CHECK(scan({inode}).owner(inode) != nullptr);
 }

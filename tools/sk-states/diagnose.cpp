@@ -69,7 +69,8 @@ void warn_unreadable(std::size_t processes) {
 Diagnoser::Diagnoser() : host_limits_(sockkit::read_net_sysctls()) {}
 
 sockkit::ProcessMap Diagnoser::look_up(std::span<const std::uint32_t> inodes) {
-  auto owners = sockkit::ProcessMap::scan(inodes);
+  // Findings name owner() only, so the walk may stop once every socket has one.
+  auto owners = sockkit::ProcessMap::scan(inodes, sockkit::Holders::lowest);
   if (owners.unreadable_processes() > 0 && !warned_unreadable_ && ::geteuid() != 0) {
     warn_unreadable(owners.unreadable_processes());
     warned_unreadable_ = true;

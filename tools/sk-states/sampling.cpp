@@ -74,7 +74,7 @@ Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
   std::vector<std::uint32_t> inodes;
   inodes.reserve(records.size());
   for (const auto& record : records) inodes.push_back(record.inode);
-  owners = scan_owners(inodes);
+  owners = scan_owners(inodes, sockkit::Holders::lowest);
   for (const auto& record : records) {
     const auto* owner = owners.owner(record.inode);
     groups.add(record, owner != nullptr ? owner->pid : 0);
@@ -83,8 +83,8 @@ Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
   return sample;
 }
 
-sockkit::ProcessMap scan_owners(std::span<const std::uint32_t> inodes) {
-  auto owners = sockkit::ProcessMap::scan(inodes);
+sockkit::ProcessMap scan_owners(std::span<const std::uint32_t> inodes, sockkit::Holders holders) {
+  auto owners = sockkit::ProcessMap::scan(inodes, holders);
   // Root sees every process; what it cannot open is exiting or a zombie.
   if (owners.unreadable_processes() > 0 && ::geteuid() != 0)
     warn_unreadable(owners.unreadable_processes());

@@ -14,7 +14,9 @@ namespace sk_states {
 [[nodiscard]] Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
                                           sockkit::ProcessMap& owners);
 // The holders of these sockets (-p); warns about processes it could not read.
-[[nodiscard]] sockkit::ProcessMap scan_owners(std::span<const std::uint32_t> inodes);
+// Holders::lowest when only owner() is read (groups), Holders::every for --list's owners().
+[[nodiscard]] sockkit::ProcessMap scan_owners(std::span<const std::uint32_t> inodes,
+                                              sockkit::Holders holders = sockkit::Holders::every);
 
 // Counts and, for --watch, the difference from the previous sample.
 // With a diagnoser, each sample also carries its findings (and their rates).
