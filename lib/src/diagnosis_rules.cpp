@@ -1,9 +1,8 @@
+// What each rule measures and when counters alone raise it, plus the helpers the
+// evidence and text files share.
 #include "diagnosis_rules.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <map>
 
 #include <fmt/format.h>
 

@@ -4,7 +4,6 @@
 
 #include "render.hpp"
 #include "sockkit/cli.hpp"
-#include "sockkit/prometheus.hpp"
 #include "sockkit/table.hpp"
 
 namespace sk_states {
