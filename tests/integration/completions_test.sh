@@ -6,9 +6,9 @@
 # For every tools/TOOL/ folder of SOURCE_ROOT it runs BIN_DIR/TOOL --help, takes
 # every option from the option list, and checks that each long option appears in
 # completions/bash/TOOL, completions/zsh/_TOOL and completions/fish/TOOL.fish (fish
-# as "-l NAME"), and each short option likewise (fish as "-s X"). For sk-explain and
-# sk-states it also runs the bash completion function and checks what it offers. Exit status 0
-# when every check passes, 1 otherwise; every check is reported on stdout.
+# as "-l NAME"), and each short option likewise (fish as "-s X"). For sk-explain,
+# sk-states and sk-echo it also runs the bash completion function and checks what it
+# offers. Exit status 0 when every check passes, 1 otherwise; every check is reported on stdout.
 set -euo pipefail
 
 if (($# != 2)); then
@@ -220,6 +220,21 @@ check_sk_states_bash() {
     done
 }
 
+check_sk_echo_bash() {
+    local file=$src_root/completions/bash/sk-echo mode
+    [[ -f $file ]] || return 0
+    local modes=(plain)
+    if [[ -r /usr/share/bash-completion/bash_completion ]]; then
+        modes=(bc plain)
+    fi
+    for mode in "${modes[@]}"; do
+        expect_offer "$mode" "$file" _sk_echo hold sk-echo -l 7 --on-eof ""
+        expect_offer "$mode" "$file" _sk_echo rst sk-echo --on-eof r
+        expect_offer "$mode" "$file" _sk_echo json sk-echo --format ""
+        expect_offer "$mode" "$file" _sk_echo --close-first sk-echo --clo
+    done
+}
+
 shopt -s nullglob
 tools=()
 for dir in "$src_root"/tools/*/; do
@@ -237,6 +252,7 @@ for tool in "${tools[@]}"; do
     case $tool in
         sk-explain) check_sk_explain_bash ;;
         sk-states) check_sk_states_bash ;;
+        sk-echo) check_sk_echo_bash ;;
     esac
 done
 

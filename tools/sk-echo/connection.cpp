@@ -1,0 +1,179 @@
+#include "connection.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace sk_echo {
+
+namespace {
+
+bool would_block(int err) {
+  return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+}
+
+End from_errno(int err) {
+  return err == ECONNRESET || err == EPIPE || err == ETIMEDOUT ? End::reset : End::error;
+}
+
+void set_cork(int fd, int on) {
+  ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+}
+
+}  // namespace
+
+Connection::Connection(sockkit::Fd fd, const sockkit::SockAddress& peer,
+                       sockkit::EventLoop::Clock::time_point now)
+    : last_active(now), fd_(std::move(fd)), peer_(peer), started_(now) {}
+
+std::optional<End> Connection::on_io(std::uint32_t events, std::span<char> scratch,
+                                     const ServerConfig& config, Totals& totals) {
+  if ((events & EPOLLERR) != 0) return socket_error();
+  if (phase_ == Phase::draining) return discard(scratch);
+  if (phase_ != Phase::echoing) {
+    // Holding or delaying: only a reset (or both directions gone) wakes us.
+    if ((events & EPOLLHUP) != 0) return End::reset;
+    return std::nullopt;
+  }
+  if ((events & EPOLLOUT) != 0) {
+    if (auto end = flush(totals)) return end;
+  }
+  bool readable = (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0;
+  if (readable && pending_.empty() && !peer_fin_ && !limit_reached_) {
+    if (auto end = read_some(scratch, config, totals)) return end;
+  }
+  if (auto end = after_progress(config)) return end;
+  // Both directions are shut and nothing more can move: do not spin on EPOLLHUP.
+  if ((events & EPOLLHUP) != 0 && phase_ == Phase::echoing) {
+    return peer_fin_ ? End::eof : End::reset;
+  }
+  return std::nullopt;
+}
+
+std::optional<End> Connection::read_some(std::span<char> scratch, const ServerConfig& config,
+                                         Totals& totals) {
+  std::size_t want = scratch.size();
+  if (config.max_bytes != 0) {
+    want = static_cast<std::size_t>(std::min<std::uint64_t>(want, config.max_bytes - bytes_in_));
+  }
+  ssize_t n = ::recv(fd_.get(), scratch.data(), want, 0);
+  if (n == 0) {
+    peer_fin_ = true;
+    return std::nullopt;
+  }
+  if (n < 0) return would_block(errno) ? std::nullopt : std::optional(from_errno(errno));
+  auto got = static_cast<std::size_t>(n);
+  bytes_in_ += got;
+  Totals::add(totals.bytes_in, got);
+  if (config.max_bytes != 0 && bytes_in_ >= config.max_bytes) limit_reached_ = true;
+  // --close-first: hold the echo back until our FIN can ride on its last segment, so
+  // the client cannot read the echo and close before our FIN is on its way.
+  if (config.close_first && !first_echoed_) set_cork(fd_.get(), 1);
+  return send_from(scratch.data(), got, totals);
+}
+
+std::optional<End> Connection::send_from(const char* data, std::size_t size, Totals& totals) {
+  ssize_t n = ::send(fd_.get(), data, size, MSG_NOSIGNAL);
+  if (n < 0) {
+    if (!would_block(errno)) return from_errno(errno);
+    n = 0;
+  }
+  auto sent = static_cast<std::size_t>(n);
+  bytes_out_ += sent;
+  Totals::add(totals.bytes_out, sent);
+  // What the socket did not take waits here, and reading stops until it is gone:
+  // a client that does not read costs at most one read buffer.
+  if (sent < size) pending_.assign(data + sent, data + size);
+  return std::nullopt;
+}
+
+std::optional<End> Connection::flush(Totals& totals) {
+  while (pending_offset_ < pending_.size()) {
+    ssize_t n = ::send(fd_.get(), pending_.data() + pending_offset_,
+                       pending_.size() - pending_offset_, MSG_NOSIGNAL);
+    if (n < 0) return would_block(errno) ? std::nullopt : std::optional(from_errno(errno));
+    pending_offset_ += static_cast<std::size_t>(n);
+    bytes_out_ += static_cast<std::uint64_t>(n);
+    Totals::add(totals.bytes_out, static_cast<std::uint64_t>(n));
+  }
+  // Give the memory back: thousands of idle connections must not keep a buffer each.
+  std::vector<char>().swap(pending_);
+  pending_offset_ = 0;
+  return std::nullopt;
+}
+
+std::optional<End> Connection::after_progress(const ServerConfig& config) {
+  if (!pending_.empty()) return std::nullopt;
+  if (config.close_first && !first_echoed_ && bytes_out_ > 0) {
+    // Our FIN goes first, so this side becomes the active closer (TIME_WAIT here).
+    // Reading goes on to the client's FIN: closing with unread data would reset.
+    first_echoed_ = true;
+    phase_ = Phase::draining;
+    ::shutdown(fd_.get(), SHUT_WR);
+    set_cork(fd_.get(), 0);
+    if (peer_fin_) return End::eof;
+    return std::nullopt;
+  }
+  if (limit_reached_) return End::max_bytes;
+  if (!peer_fin_) return std::nullopt;
+  switch (config.on_eof.mode) {
+    case OnEof::close: return End::eof;
+    case OnEof::rst: abort_on_close(); return End::eof;
+    case OnEof::hold: phase_ = Phase::holding; return std::nullopt;
+    case OnEof::delay: phase_ = Phase::delaying; return std::nullopt;
+  }
+  return End::eof;
+}
+
+std::optional<End> Connection::discard(std::span<char> scratch) {
+  ssize_t n = ::recv(fd_.get(), scratch.data(), scratch.size(), 0);
+  if (n == 0) return End::eof;
+  if (n < 0) return would_block(errno) ? std::nullopt : std::optional(from_errno(errno));
+  bytes_in_ += static_cast<std::uint64_t>(n);
+  return std::nullopt;
+}
+
+std::optional<End> Connection::socket_error() const {
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  return from_errno(err);
+}
+
+std::uint32_t Connection::interest() const noexcept {
+  switch (phase_) {
+    case Phase::echoing:
+      if (!pending_.empty()) return EPOLLOUT;
+      if (peer_fin_ || limit_reached_) return 0;
+      return EPOLLIN | EPOLLRDHUP;
+    case Phase::draining: return EPOLLIN | EPOLLRDHUP;
+    case Phase::holding:
+    case Phase::delaying: return 0;
+  }
+  return 0;
+}
+
+void Connection::abort_on_close() noexcept {
+  linger lg{1, 0};
+  ::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+}
+
+ConnectionRecord Connection::record(End end, sockkit::EventLoop::Clock::time_point now) const {
+  ConnectionRecord r;
+  r.peer = peer_;
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&local), &len) == 0) {
+    r.local = sockkit::SockAddress(reinterpret_cast<sockaddr*>(&local), len);
+  }
+  r.bytes_in = bytes_in_;
+  r.bytes_out = bytes_out_;
+  r.duration_s = std::chrono::duration<double>(now - started_).count();
+  r.end = end;
+  return r;
+}
+
+}  // namespace sk_echo

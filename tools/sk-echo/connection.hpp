@@ -1,0 +1,70 @@
+// One accepted TCP connection: echo what arrives, never hold more than one read's
+// worth the client has not taken back, and close the way the options ask.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "config.hpp"
+#include "sockkit/event_loop.hpp"
+#include "sockkit/fd.hpp"
+#include "totals.hpp"
+
+namespace sk_echo {
+
+class Connection {
+ public:
+  enum class Phase {
+    echoing,   // reading and writing back
+    draining,  // --close-first: our FIN is sent; discard until the client's
+    holding,   // --on-eof hold: the client's FIN is in; we never close
+    delaying,  // --on-eof delay: closing when the timer fires
+  };
+
+  Connection(sockkit::Fd fd, const sockkit::SockAddress& peer,
+             sockkit::EventLoop::Clock::time_point now);
+
+  // Handles readiness; `scratch` is the worker's read buffer. Returns how the
+  // connection ended, or nullopt while it goes on.
+  [[nodiscard]] std::optional<End> on_io(std::uint32_t events, std::span<char> scratch,
+                                         const ServerConfig& config, Totals& totals);
+
+  // The epoll mask the connection wants now.
+  [[nodiscard]] std::uint32_t interest() const noexcept;
+  [[nodiscard]] Phase phase() const noexcept { return phase_; }
+  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  // Ends with a reset (SO_LINGER 0) instead of a FIN when the descriptor closes.
+  void abort_on_close() noexcept;
+  [[nodiscard]] ConnectionRecord record(End end, sockkit::EventLoop::Clock::time_point now) const;
+
+  sockkit::EventLoop::Clock::time_point last_active;
+  sockkit::EventLoop::TimerId timer;
+  std::uint32_t serial = 0;
+  std::uint32_t watched = 0;  // the mask last given to epoll
+  bool delay_armed = false;
+
+ private:
+  [[nodiscard]] std::optional<End> read_some(std::span<char> scratch, const ServerConfig& config,
+                                             Totals& totals);
+  [[nodiscard]] std::optional<End> send_from(const char* data, std::size_t size, Totals& totals);
+  [[nodiscard]] std::optional<End> flush(Totals& totals);
+  [[nodiscard]] std::optional<End> after_progress(const ServerConfig& config);
+  [[nodiscard]] std::optional<End> discard(std::span<char> scratch);
+  [[nodiscard]] std::optional<End> socket_error() const;
+
+  sockkit::Fd fd_;
+  sockkit::SockAddress peer_;
+  sockkit::EventLoop::Clock::time_point started_;
+  std::vector<char> pending_;  // echo owed that the socket would not take yet
+  std::size_t pending_offset_ = 0;
+  std::uint64_t bytes_in_ = 0;
+  std::uint64_t bytes_out_ = 0;
+  Phase phase_ = Phase::echoing;
+  bool peer_fin_ = false;
+  bool limit_reached_ = false;
+  bool first_echoed_ = false;
+};
+
+}  // namespace sk_echo

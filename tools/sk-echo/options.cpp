@@ -1,0 +1,196 @@
+#include "options.hpp"
+
+#include <unistd.h>
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "sockkit/error.hpp"
+#include "sockkit/netns.hpp"
+
+namespace sk_echo {
+
+using sockkit::InputError;
+using sockkit::cli::Format;
+
+namespace {
+
+void add_server_options(CLI::App& app, Options& o) {
+  auto& s = o.server_only;
+  s.push_back(app.add_option("-l,--listen", o.listen, "Serve on [ADDR:]PORT (loopback if no ADDR)")
+                  ->type_name("[ADDR:]PORT")
+                  ->allow_extra_args(false));
+  s.push_back(app.add_option("--threads", o.threads, "Event loops, one per thread (SO_REUSEPORT)")
+                  ->type_name("N"));
+  s.push_back(app.add_option("--idle-timeout", o.idle_timeout, "Close connections idle SECONDS")
+                  ->type_name("SECONDS"));
+  s.push_back(app.add_option("--max-connections", o.max_connections,
+                             "Close new connections at once beyond N open ones")
+                  ->type_name("N"));
+  s.push_back(app.add_option("--max-bytes", o.max_bytes, "Close a connection after BYTES echoed")
+                  ->type_name("BYTES"));
+  s.push_back(app.add_option("--on-eof", o.on_eof,
+                             "After the client's FIN: close (default), hold, rst, delay:SECONDS")
+                  ->type_name("MODE"));
+  s.push_back(app.add_flag("--close-first", o.close_first,
+                           "Close right after the first echo (TIME_WAIT on the server)"));
+  s.push_back(app.add_option("--udp-rate", o.udp_rate, "Cap UDP replies per source address")
+                  ->type_name("PER_SECOND"));
+  s.push_back(app.add_flag("-v,--verbose", o.verbose, "Log every connection on stderr"));
+}
+
+void add_client_options(CLI::App& app, Options& o) {
+  auto& c = o.client_only;
+  c.push_back(app.add_option("target", o.target, "Client: the echo service, HOST:PORT")
+                  ->type_name("HOST:PORT"));
+  c.push_back(app.add_option("message", o.message, "Client: what to send; - reads stdin")
+                  ->type_name("MESSAGE"));
+  c.push_back(
+      app.add_option("--size", o.size, "Client: send BYTES of generated data")->type_name("BYTES"));
+  c.push_back(app.add_option("-w,--timeout", o.timeout,
+                             "Client: give up after SECONDS (UDP: per try; default 5)")
+                  ->type_name("SECONDS"));
+  c.push_back(
+      app.add_option("--retries", o.retries, "Client, UDP: send again N times")->type_name("N"));
+  c.push_back(app.add_flag("--half-close", o.half_close,
+                           "Client, TCP: send FIN after the payload, expect the server's EOF"));
+}
+
+}  // namespace
+
+void add_options(CLI::App& app, Options& o) {
+  add_server_options(app, o);
+  add_client_options(app, o);
+  app.add_flag("-t,--tcp", o.tcp, "TCP (the default; a server given -t -u serves both)");
+  app.add_flag("-u,--udp", o.udp, "UDP instead of TCP");
+  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
+  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
+  sockkit::cli::add_netns_option(app, o.netns);
+  sockkit::cli::add_output_options(app, o.output, {Format::text, Format::json});
+}
+
+bool is_server(const Options& o) {
+  return !o.listen.empty();
+}
+
+namespace {
+
+// Options of the other mode are mistakes, not things to ignore quietly.
+void reject_other_mode(const std::vector<CLI::Option*>& options, const char* why) {
+  for (const CLI::Option* option : options) {
+    if (option->count() == 0) continue;
+    if (option->get_positional() && option->get_lnames().empty() && option->get_snames().empty()) {
+      throw InputError(
+          fmt::format("unexpected argument \"{}\": the server (-l) takes no HOST:PORT or MESSAGE",
+                      option->results().front()));
+    }
+    throw InputError(fmt::format("{} {}", option->get_name(), why));
+  }
+}
+
+sockkit::IpVersion version_of(const Options& o) {
+  if (o.ipv4 && o.ipv6) throw InputError("-4 and -6 contradict each other");
+  if (o.ipv4) return sockkit::IpVersion::v4;
+  return o.ipv6 ? sockkit::IpVersion::v6 : sockkit::IpVersion::any;
+}
+
+void check_netns(const std::string& netns) {
+  if (!netns.empty()) sockkit::validate_netns_name(netns);
+}
+
+}  // namespace
+
+ServerConfig server_config(const Options& o) {
+  reject_other_mode(o.client_only, "is a client option; the server (-l) does not take it");
+  ServerConfig c;
+  auto version = version_of(o);
+  c.udp = o.udp;
+  c.tcp = o.tcp || !o.udp;
+  for (const auto& spec : o.listen) c.listen.push_back(parse_listen(spec, version, !c.tcp));
+  if (o.threads < 1 || o.threads > 256) {
+    throw InputError(fmt::format("invalid --threads {}: expected 1 to 256", o.threads));
+  }
+  c.threads = o.threads;
+  c.idle_timeout = parse_seconds("--idle-timeout", o.idle_timeout, true);
+  c.max_connections = o.max_connections;
+  if (!o.max_bytes.empty()) c.max_bytes = parse_bytes("--max-bytes", o.max_bytes);
+  c.on_eof = parse_on_eof(o.on_eof);
+  c.close_first = o.close_first;
+  if (o.udp_rate < 0 || o.udp_rate > 1e9) {
+    throw InputError(fmt::format("invalid --udp-rate {}: expected 0 (no cap) to 1e9", o.udp_rate));
+  }
+  if (o.udp_rate > 0 && !c.udp) throw InputError("--udp-rate needs -u/--udp");
+  c.udp_rate = o.udp_rate;
+  c.verbose = o.verbose;
+  c.format = o.output.resolved_format();
+  check_netns(o.netns);
+  c.netns = o.netns;
+  return c;
+}
+
+namespace {
+
+std::string read_stdin() {
+  std::string data;
+  std::array<char, 65536> buf{};
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+    if (n == 0) return data;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      sockkit::throw_errno("cannot read standard input");
+    }
+    data.append(buf.data(), static_cast<std::size_t>(n));
+  }
+}
+
+std::string payload_of(const Options& o) {
+  if (!o.size.empty()) {
+    if (!o.message.empty()) throw InputError("give MESSAGE or --size, not both");
+    auto size = parse_bytes("--size", o.size);
+    if (size == 0 || size > (1ULL << 30)) {
+      throw InputError(fmt::format("invalid --size \"{}\": expected 1 to 1G bytes", o.size));
+    }
+    return generated_payload(static_cast<std::size_t>(size));
+  }
+  std::string payload = o.message == "-" ? read_stdin() : o.message;
+  if (o.message.empty()) payload = generated_payload(64);
+  if (payload.empty()) throw InputError("standard input gave nothing to send");
+  return payload;
+}
+
+}  // namespace
+
+ClientConfig client_config(const Options& o) {
+  reject_other_mode(o.server_only, "is a server option; it needs -l/--listen");
+  if (o.target.empty()) throw InputError("give -l [ADDR:]PORT to serve, or HOST:PORT to send to");
+  ClientConfig c;
+  c.target = sockkit::parse_host_port(o.target);
+  if (!c.target.port) {
+    throw InputError(fmt::format("invalid target \"{}\": expected HOST:PORT", o.target));
+  }
+  c.version = version_of(o);
+  if (o.tcp && o.udp) throw InputError("the client speaks TCP or UDP: give -t or -u, not both");
+  c.udp = o.udp;
+  c.timeout = parse_seconds("--timeout", o.timeout, false);
+  if (o.retries > 100)
+    throw InputError(fmt::format("invalid --retries {}: expected 0 to 100", o.retries));
+  if (o.retries > 0 && !o.udp)
+    throw InputError("--retries needs -u/--udp (TCP retransmits itself)");
+  c.retries = o.retries;
+  c.half_close = o.half_close;
+  if (c.half_close && c.udp) throw InputError("--half-close is for TCP; UDP has no FIN");
+  c.format = o.output.resolved_format();
+  check_netns(o.netns);
+  c.netns = o.netns;
+  c.payload = payload_of(o);  // last: it may read stdin
+  constexpr std::size_t kMaxDatagram = 65507;
+  if (c.udp && c.payload.size() > kMaxDatagram) {
+    throw InputError(fmt::format("a UDP message holds at most {} bytes (got {})", kMaxDatagram,
+                                 c.payload.size()));
+  }
+  return c;
+}
+
+}  // namespace sk_echo

@@ -1,0 +1,52 @@
+// The command line as CLI11 fills it, and its conversion into a server or client
+// configuration, with one-line errors for every contradiction.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "config.hpp"
+#include "sockkit/cli.hpp"
+
+namespace sk_echo {
+
+struct Options {
+  // server
+  std::vector<std::string> listen;
+  bool tcp = false;
+  bool udp = false;
+  unsigned threads = 1;
+  double idle_timeout = 0;
+  std::uint64_t max_connections = 0;
+  std::string max_bytes;
+  std::string on_eof = "close";
+  bool close_first = false;
+  double udp_rate = 0;
+  bool verbose = false;
+  // client
+  std::string target;
+  std::string message;
+  std::string size;
+  double timeout = 5;
+  unsigned retries = 0;
+  bool half_close = false;
+  // both
+  bool ipv4 = false;
+  bool ipv6 = false;
+  std::string netns;
+  sockkit::cli::OutputOptions output;
+  // CLI11's records of which options were given, to reject the other mode's.
+  std::vector<CLI::Option*> server_only;
+  std::vector<CLI::Option*> client_only;
+};
+
+void add_options(CLI::App& app, Options& options);
+
+[[nodiscard]] bool is_server(const Options& options);
+[[nodiscard]] ServerConfig server_config(const Options& options);
+// Reads stdin for MESSAGE "-".
+[[nodiscard]] ClientConfig client_config(const Options& options);
+
+}  // namespace sk_echo

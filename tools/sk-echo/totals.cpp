@@ -1,0 +1,84 @@
+#include "totals.hpp"
+
+#include <fmt/format.h>
+
+#include "sockkit/json.hpp"
+
+namespace sk_echo {
+
+using sockkit::Json;
+using sockkit::cli::Format;
+
+std::string_view end_name(End end) {
+  switch (end) {
+    case End::eof: return "eof";
+    case End::reset: return "reset";
+    case End::idle: return "idle";
+    case End::max_bytes: return "max_bytes";
+    case End::rejected: return "rejected";
+    case End::shutdown: return "shutdown";
+    case End::error: return "error";
+  }
+  return "error";
+}
+
+std::string render_connection(const ConnectionRecord& r, Format format) {
+  if (format == Format::json) {
+    Json j = {{"type", "connection"},         {"peer", r.peer.to_string()},
+              {"local", r.local.to_string()}, {"protocol", "tcp"},
+              {"bytes_in", r.bytes_in},       {"bytes_out", r.bytes_out},
+              {"duration_s", r.duration_s},   {"end", end_name(r.end)}};
+    return sockkit::to_json_text(j, sockkit::JsonLayout::line);
+  }
+  return fmt::format("connection {} tcp end={} in={} out={} duration_ms={:.3f}\n", r.peer,
+                     end_name(r.end), r.bytes_in, r.bytes_out, r.duration_s * 1000);
+}
+
+namespace {
+
+std::uint64_t get(const Totals::Counter& c) {
+  return c.load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+std::string render_totals(const Totals& t, Format format) {
+  if (format == Format::json) {
+    Json ends = Json::object();
+    for (std::size_t i = 0; i < kEndCount; ++i) {
+      ends[std::string(end_name(static_cast<End>(i)))] = get(t.ends[i]);
+    }
+    Json j = {{"type", "totals"},
+              {"connections", {{"accepted", get(t.accepted)}, {"active", get(t.active)}}},
+              {"bytes_in", get(t.bytes_in)},
+              {"bytes_out", get(t.bytes_out)},
+              {"accept_errors", get(t.accept_errors)},
+              {"ends", ends},
+              {"udp",
+               {{"datagrams_in", get(t.udp_in)},
+                {"datagrams_out", get(t.udp_out)},
+                {"bytes", get(t.udp_bytes)},
+                {"rate_limited", get(t.udp_limited)}}}};
+    return sockkit::to_json_text(j, sockkit::JsonLayout::line);
+  }
+  std::string ends;
+  for (std::size_t i = 0; i < kEndCount; ++i) {
+    ends += fmt::format(" {}={}", end_name(static_cast<End>(i)), get(t.ends[i]));
+  }
+  return fmt::format(
+      "totals: tcp accepted={} active={} in={} out={} accept_errors={}{}; udp in={} out={} "
+      "bytes={} rate_limited={}\n",
+      get(t.accepted), get(t.active), get(t.bytes_in), get(t.bytes_out), get(t.accept_errors), ends,
+      get(t.udp_in), get(t.udp_out), get(t.udp_bytes), get(t.udp_limited));
+}
+
+std::string render_listening(const sockkit::SockAddress& address, std::string_view protocol,
+                             Format format) {
+  if (format == Format::json) {
+    Json j = {{"type", "listening"}, {"address", address.to_string()}, {"protocol", protocol}};
+    return sockkit::to_json_text(j, sockkit::JsonLayout::line);
+  }
+  return fmt::format("listening on {} {}\n", address, protocol);
+}
+
+}  // namespace sk_echo
