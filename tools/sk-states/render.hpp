@@ -55,6 +55,9 @@ struct CheckResult {
 [[nodiscard]] CheckResult check_result(const Query& query, const Sample& sample);
 
 // Pieces shared by the renderers and the watch mode.
+[[nodiscard]] std::string upper(std::string_view text);
+// "10.0.0.1:80" or "[::1]:80"; v4-mapped addresses shown as IPv4.
+[[nodiscard]] std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port);
 [[nodiscard]] sockkit::Json filters_json(const Query& query);
 // source, netns, duration_ms and filters: the fields every JSON document starts with.
 [[nodiscard]] sockkit::Json header_json(const Query& query, const Sample& sample);

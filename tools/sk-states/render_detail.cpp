@@ -48,13 +48,19 @@ Json group_json_field(GroupKey key, const sockkit::GroupValue& value,
   }
 }
 
+}  // namespace
+
 std::string upper(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
   return out;
 }
 
-}  // namespace
+std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port) {
+  auto addr = ip.unmapped();
+  return addr.is_v4() ? fmt::format("{}:{}", addr.to_string(), port)
+                      : fmt::format("[{}]:{}", addr.to_string(), port);
+}
 
 std::string render_groups(const Query& query, const Sample& sample,
                           const std::vector<sockkit::GroupCounter::Row>& rows,
@@ -108,12 +114,6 @@ std::string render_groups(const Query& query, const Sample& sample,
 }
 
 namespace {
-
-std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port) {
-  auto addr = ip.unmapped();
-  return addr.is_v4() ? fmt::format("{}:{}", addr.to_string(), port)
-                      : fmt::format("[{}]:{}", addr.to_string(), port);
-}
 
 // UDP sockets carry the kernel's TCP numbering too (ESTABLISHED when connected,
 // CLOSE when not), so one spelling serves both transports in every format.

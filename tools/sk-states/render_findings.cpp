@@ -15,16 +15,8 @@ namespace {
 
 constexpr std::size_t kLabelWidth = 13;
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-  return out;
-}
-
 std::string endpoint(const sockkit::IpAddress& address, std::optional<std::uint16_t> port) {
-  auto shown = address.unmapped();
-  if (!port) return shown.to_string();
-  return shown.is_v4() ? fmt::format("{}:{}", shown, *port) : fmt::format("[{}]:{}", shown, *port);
+  return port ? endpoint_text(address, *port) : address.unmapped().to_string();
 }
 
 std::string signed_delta(std::optional<std::int64_t> delta) {
