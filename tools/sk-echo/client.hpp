@@ -31,6 +31,8 @@ struct EchoResult {
                                         const sockkit::SockAddress& peer);
 
 [[nodiscard]] std::string_view outcome_name(Outcome outcome);
+// What a failed connect(), send() or recv() means for the exchange.
+[[nodiscard]] Outcome outcome_of_errno(int err);
 // One line for people, or one JSON object with "type":"echo".
 [[nodiscard]] std::string render_result(const EchoResult& result, const ClientConfig& config);
 

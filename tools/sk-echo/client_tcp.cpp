@@ -38,16 +38,6 @@ short wait_for(int fd, short events, Clock::time_point deadline) {
   }
 }
 
-Outcome outcome_of(int err) {
-  switch (err) {
-    case ECONNREFUSED: return Outcome::refused;
-    case ECONNRESET:
-    case EPIPE: return Outcome::reset;
-    case ETIMEDOUT: return Outcome::timeout;
-    default: return Outcome::unreachable;
-  }
-}
-
 int pending_error(int fd) {
   int err = 0;
   socklen_t len = sizeof err;
@@ -59,7 +49,7 @@ bool connect_to(int fd, const sockkit::SockAddress& peer, Clock::time_point dead
                 EchoResult& r) {
   if (::connect(fd, peer.get(), peer.size()) != 0 && errno != EINPROGRESS) {
     r.error = errno;
-    r.outcome = outcome_of(errno);
+    r.outcome = outcome_of_errno(errno);
     return false;
   }
   if (wait_for(fd, POLLOUT, deadline) == 0) {
@@ -68,7 +58,7 @@ bool connect_to(int fd, const sockkit::SockAddress& peer, Clock::time_point dead
   }
   if (int err = pending_error(fd); err != 0) {
     r.error = err;
-    r.outcome = outcome_of(err);
+    r.outcome = outcome_of_errno(err);
     return false;
   }
   return true;
@@ -81,7 +71,7 @@ bool take_echo(int fd, const std::string& payload, EchoResult& r) {
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return true;
     r.error = errno;
-    r.outcome = outcome_of(errno);
+    r.outcome = outcome_of_errno(errno);
     return false;
   }
   if (n == 0) {
@@ -106,7 +96,7 @@ bool give_payload(int fd, const std::string& payload, EchoResult& r) {
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return true;
     r.error = errno;
-    r.outcome = outcome_of(errno);
+    r.outcome = outcome_of_errno(errno);
     return false;
   }
   r.sent += static_cast<std::size_t>(n);
@@ -125,6 +115,16 @@ void await_eof(int fd, const std::string& payload, Clock::time_point deadline, E
 }
 
 }  // namespace
+
+Outcome outcome_of_errno(int err) {
+  switch (err) {
+    case ECONNREFUSED: return Outcome::refused;
+    case ECONNRESET:
+    case EPIPE: return Outcome::reset;
+    case ETIMEDOUT: return Outcome::timeout;
+    default: return Outcome::unreachable;
+  }
+}
 
 EchoResult run_tcp_client(const ClientConfig& config, const sockkit::SockAddress& peer) {
   EchoResult r;

@@ -40,6 +40,15 @@ struct ServerConfig {
   std::string netns;
 };
 
+// Load mode (-C, -n, --duration, --rate, --connect-rate).
+struct LoadConfig {
+  unsigned connections = 1;
+  std::uint64_t requests = 0;  // 0: run for `duration`
+  Millis duration{10000};
+  double rate = 0;            // requests (or connections) per second; 0: closed loop
+  bool connect_rate = false;  // every request on a new connection
+};
+
 struct ClientConfig {
   sockkit::HostPort target;
   sockkit::IpVersion version = sockkit::IpVersion::any;
@@ -48,6 +57,7 @@ struct ClientConfig {
   Millis timeout{5000};
   unsigned retries = 0;
   bool half_close = false;
+  std::optional<LoadConfig> load;
   sockkit::cli::Format format = sockkit::cli::Format::text;
   std::string netns;
 };

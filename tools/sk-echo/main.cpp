@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "client.hpp"
+#include "load.hpp"
 #include "options.hpp"
 #include "server.hpp"
 #include "sockkit/cli.hpp"
@@ -46,6 +47,12 @@ int run(const sk_echo::Options& options) {
   if (!config.netns.empty()) sockkit::enter_netns(config.netns);
   int socktype = config.udp ? SOCK_DGRAM : SOCK_STREAM;
   auto peers = sockkit::resolve(config.target.host, *config.target.port, config.version, socktype);
+  if (config.load) {
+    auto stats = sk_echo::run_load(config, peers.front());
+    sockkit::cli::write_out(sk_echo::render_load(stats, config, peers.front()));
+    bool clean = stats.completed > 0 && stats.error_total() == 0;
+    return clean ? sockkit::cli::exit_ok : sockkit::cli::exit_negative;
+  }
   auto result = config.udp ? sk_echo::run_udp_client(config, peers.front())
                            : sk_echo::run_tcp_client(config, peers.front());
   sockkit::cli::write_out(sk_echo::render_result(result, config));

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -57,11 +59,31 @@ void add_client_options(CLI::App& app, Options& o) {
                            "Client, TCP: send FIN after the payload, expect the server's EOF"));
 }
 
+void add_load_options(CLI::App& app, Options& o) {
+  auto& l = o.load_only;
+  l.push_back(
+      app.add_option("-C,--connections", o.connections, "Load: keep N connections echoing at once")
+          ->type_name("N"));
+  o.requests_option =
+      app.add_option("-n,--requests", o.requests, "Load: stop after N requests in all")
+          ->type_name("N");
+  o.duration_option = app.add_option("--duration", o.duration, "Load: run for SECONDS (default 10)")
+                          ->type_name("SECONDS");
+  o.rate_option =
+      app.add_option("--rate", o.rate, "Load: start PER_SECOND requests on a schedule (open loop)")
+          ->type_name("PER_SECOND");
+  l.insert(l.end(), {o.requests_option, o.duration_option, o.rate_option});
+  l.push_back(app.add_flag("--connect-rate", o.connect_rate,
+                           "Load: open, echo once and close a connection per request"));
+  o.client_only.insert(o.client_only.end(), l.begin(), l.end());
+}
+
 }  // namespace
 
 void add_options(CLI::App& app, Options& o) {
   add_server_options(app, o);
   add_client_options(app, o);
+  add_load_options(app, o);
   app.add_flag("-t,--tcp", o.tcp, "TCP (the default; a server given -t -u serves both)");
   app.add_flag("-u,--udp", o.udp, "UDP instead of TCP");
   app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
@@ -160,6 +182,38 @@ std::string payload_of(const Options& o) {
   return payload;
 }
 
+bool given(const std::vector<CLI::Option*>& options) {
+  return std::any_of(options.begin(), options.end(),
+                     [](const CLI::Option* option) { return option->count() > 0; });
+}
+
+LoadConfig load_config(const Options& o) {
+  if (o.udp) throw InputError("load mode (-C, -n, --duration, --rate, --connect-rate) is TCP only");
+  if (o.half_close) {
+    throw InputError("--half-close checks one exchange; it does not go with load mode");
+  }
+  LoadConfig load;
+  if (o.connections < 1 || o.connections > 1000000) {
+    throw InputError(fmt::format("invalid --connections {}: expected 1 to 1000000", o.connections));
+  }
+  load.connections = static_cast<unsigned>(o.connections);
+  bool by_count = o.requests_option->count() > 0;
+  bool by_time = o.duration_option->count() > 0;
+  if (by_count && by_time) throw InputError("give -n/--requests or --duration, not both");
+  if (by_count && o.requests < 1) {
+    throw InputError(fmt::format("invalid --requests {}: expected 1 or more", o.requests));
+  }
+  if (by_count) load.requests = static_cast<std::uint64_t>(o.requests);
+  if (by_time) load.duration = parse_seconds("--duration", o.duration, false);
+  if (o.rate_option->count() > 0 && (!std::isfinite(o.rate) || o.rate <= 0 || o.rate > 1e8)) {
+    throw InputError(
+        fmt::format("invalid --rate {}: expected more than 0 to 1e8 per second", o.rate));
+  }
+  load.rate = o.rate;
+  load.connect_rate = o.connect_rate;
+  return load;
+}
+
 }  // namespace
 
 ClientConfig client_config(const Options& o) {
@@ -181,6 +235,7 @@ ClientConfig client_config(const Options& o) {
   c.retries = o.retries;
   c.half_close = o.half_close;
   if (c.half_close && c.udp) throw InputError("--half-close is for TCP; UDP has no FIN");
+  if (given(o.load_only)) c.load = load_config(o);
   c.format = o.output.resolved_format();
   check_netns(o.netns);
   c.netns = o.netns;

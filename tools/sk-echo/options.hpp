@@ -32,6 +32,12 @@ struct Options {
   double timeout = 5;
   unsigned retries = 0;
   bool half_close = false;
+  // client load mode
+  long long connections = 1;
+  long long requests = 0;
+  double duration = 0;
+  double rate = 0;
+  bool connect_rate = false;
   // both
   bool ipv4 = false;
   bool ipv6 = false;
@@ -40,6 +46,10 @@ struct Options {
   // CLI11's records of which options were given, to reject the other mode's.
   std::vector<CLI::Option*> server_only;
   std::vector<CLI::Option*> client_only;
+  std::vector<CLI::Option*> load_only;  // any of these turns load mode on
+  CLI::Option* requests_option = nullptr;
+  CLI::Option* duration_option = nullptr;
+  CLI::Option* rate_option = nullptr;
 };
 
 void add_options(CLI::App& app, Options& options);

@@ -95,7 +95,8 @@ class EventLoop {
     std::uint32_t generation;
   };
 
-  [[nodiscard]] int wait_timeout_ms(std::chrono::milliseconds max_wait) const;
+  [[nodiscard]] std::chrono::nanoseconds wait_timeout(std::chrono::milliseconds max_wait) const;
+  [[nodiscard]] int wait(std::chrono::nanoseconds timeout);
   void dispatch(const epoll_event& event);
   void fire_timers();
   void compact_heap();

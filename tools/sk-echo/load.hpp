@@ -1,0 +1,46 @@
+// Load mode: many connections echoing at once, closed loop (each connection sends
+// its next request when the last echo is back) or open loop (requests start on a
+// fixed schedule, and their latency counts from when they were due, so a stalled
+// server cannot hide behind a client that waits for it), or a connection per
+// request (--connect-rate).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "client.hpp"
+#include "config.hpp"
+#include "sockkit/address.hpp"
+#include "sockkit/stats.hpp"
+
+namespace sk_echo {
+
+inline constexpr std::size_t kOutcomeCount = 7;
+
+struct LoadStats {
+  std::uint64_t completed = 0;   // requests echoed back intact
+  std::uint64_t failed = 0;      // requests that ended in an error (errors says which)
+  std::uint64_t unfinished = 0;  // in flight when the run ended
+  std::uint64_t bytes = 0;       // payload bytes echoed back intact
+  std::uint64_t opened = 0;      // connections established
+  std::array<std::uint64_t, kOutcomeCount> errors{};  // indexed by Outcome; intact unused
+  std::array<int, kOutcomeCount> first_errno{};       // the errno behind each kind, if any
+  sockkit::Summary latency{0};                        // ms, request sent (or due) to echo complete
+  sockkit::Summary handshake{0};                      // ms, connect() to established
+  double elapsed_s = 0;
+  bool interrupted = false;  // SIGINT or SIGTERM ended the run early
+
+  [[nodiscard]] std::uint64_t error_total() const noexcept;
+};
+
+// Runs until the requests are done, the duration is over, or SIGINT/SIGTERM.
+// Throws std::system_error only when the machinery itself (epoll, signalfd) fails;
+// what the peer does is counted, not thrown.
+[[nodiscard]] LoadStats run_load(const ClientConfig& config, const sockkit::SockAddress& peer);
+
+// Text for people (a few aligned lines), or one JSON object with "type":"load".
+[[nodiscard]] std::string render_load(const LoadStats& stats, const ClientConfig& config,
+                                      const sockkit::SockAddress& peer);
+
+}  // namespace sk_echo
