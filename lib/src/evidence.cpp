@@ -109,7 +109,12 @@ void EvidenceCollector::add_port_use(const SocketRecord& record) {
   key.remote = record.remote_addr;
   key.family = record.family;
   key.port = record.remote_port;
-  auto& count = tuples_[key];
+  if (last_count_ == nullptr || !(key == last_key_)) {
+    last_count_ = &tuples_[key];
+    last_key_ = key;
+  }
+  auto& count = *last_count_;
+  busiest_valid_ = false;
   ++count.used;
   if (state == TcpState::time_wait) ++count.time_wait;
   if (count.sample_inode == 0) count.sample_inode = record.inode;
@@ -118,6 +123,8 @@ void EvidenceCollector::add_port_use(const SocketRecord& record) {
 void EvidenceCollector::clear_connections() {
   profiles_ = {};
   tuples_.clear();
+  last_count_ = nullptr;
+  busiest_valid_ = false;
 }
 
 void EvidenceCollector::clear_listeners() {
@@ -132,10 +139,18 @@ const StateProfile& EvidenceCollector::profile(TcpState state) const {
 }
 
 std::vector<TupleUse> EvidenceCollector::busiest_tuples(std::size_t n) const {
-  std::vector<TupleUse> out;
-  out.reserve(tuples_.size());
+  if (!busiest_valid_ || (n > busiest_.size() && busiest_.size() < tuples_.size())) {
+    sort_busiest(std::max(n, kBusiestKept));
+  }
+  return {busiest_.begin(),
+          busiest_.begin() + static_cast<std::ptrdiff_t>(std::min(n, busiest_.size()))};
+}
+
+void EvidenceCollector::sort_busiest(std::size_t n) const {
+  std::vector<TupleUse> all;
+  all.reserve(tuples_.size());
   for (const auto& [key, count] : tuples_) {
-    out.push_back({address_of(key.local, key.family), address_of(key.remote, key.family), key.port,
+    all.push_back({address_of(key.local, key.family), address_of(key.remote, key.family), key.port,
                    count.used, count.time_wait, count.sample_inode});
   }
   auto by_use = [](const TupleUse& a, const TupleUse& b) {
@@ -144,11 +159,12 @@ std::vector<TupleUse> EvidenceCollector::busiest_tuples(std::size_t n) const {
     auto x = a.address.bytes(), y = b.address.bytes();
     return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
   };
-  auto keep = std::min(n, out.size());
-  std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(keep), out.end(),
+  auto keep = std::min(n, all.size());
+  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(keep), all.end(),
                     by_use);
-  out.resize(keep);
-  return out;
+  all.resize(keep);
+  busiest_ = std::move(all);
+  busiest_valid_ = true;
 }
 
 }  // namespace sockkit

@@ -64,6 +64,9 @@ class EvidenceCollector {
   // count toward their destination's port use; nullopt leaves port use uncounted.
   explicit EvidenceCollector(std::optional<PortRange> ephemeral = std::nullopt)
       : ephemeral_(ephemeral) {}
+  // Not copied or moved: it keeps a pointer into its own map.
+  EvidenceCollector(const EvidenceCollector&) = delete;
+  EvidenceCollector& operator=(const EvidenceCollector&) = delete;
 
   void add(const SocketRecord& record);
   // Forget what a restarted dump counted: connections and listeners apart, because
@@ -100,12 +103,21 @@ class EvidenceCollector {
 
   void add_listener(const SocketRecord& record);
   void add_port_use(const SocketRecord& record);
+  void sort_busiest(std::size_t n) const;
 
   std::optional<PortRange> ephemeral_;
   std::array<StateProfile, 8> profiles_{};  // see profile_index()
   std::vector<ListenerRow> listeners_;
   std::uint64_t listener_count_ = 0;
   std::unordered_map<TupleKey, TupleCount, TupleKeyHash> tuples_;
+  // A dump lists a client's sockets toward one destination close together, so most
+  // records hit the tuple before them: compared, not hashed. Map nodes never move.
+  TupleKey last_key_;
+  TupleCount* last_count_ = nullptr;
+  // Several rules ask for the busiest destinations of one sample; sorted once.
+  static constexpr std::size_t kBusiestKept = 8;
+  mutable std::vector<TupleUse> busiest_;
+  mutable bool busiest_valid_ = false;
 };
 
 // SK_MEMINFO_DROPS of an INET_DIAG_SKMEMINFO payload, nullopt when it is too short.
