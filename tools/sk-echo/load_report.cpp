@@ -65,12 +65,12 @@ std::string render_text(const LoadStats& s, const ClientConfig& config,
   out += fmt::format("  data        {:.1f} MB echoed ({:.1f} MB/s, {:.2f} Gbit/s)\n", mb,
                      per_second(mb, s.elapsed_s), per_second(mb * 8 / 1000, s.elapsed_s));
   out += fmt::format("  latency     {}\n", summary_text(s.latency));
-  std::string opened = group_thousands(s.opened);
+  std::string opened = group_thousands(s.opened) + " opened";
   if (load.connect_rate) {
     opened +=
         fmt::format(" ({}/s)", rate_text(per_second(static_cast<double>(s.opened), s.elapsed_s)));
   }
-  out += fmt::format("  connections {} opened, handshake {}\n", opened, summary_text(s.handshake));
+  out += fmt::format("  connections {}, handshake {}\n", opened, summary_text(s.handshake));
   out += fmt::format("  errors      {}\n", errors_text(s));
   return out;
 }

@@ -191,11 +191,15 @@ LoadStats LoadRun::run() {
   start_ = Clock::now();
   if (load_.requests == 0) (void)loop_.add_timer(start_ + load_.duration, *this, kEndTimer);
   (void)loop_.add_timer(start_ + sweep_every_, *this, kSweepTimer);
-  for (auto& slot : slots_) {
+  // -n 3 with -C 10 needs only three connections: more would only add errors to
+  // the count when the peer is down.
+  std::size_t wanted = slots_.size();
+  if (load_.requests != 0) wanted = std::min<std::uint64_t>(wanted, load_.requests);
+  for (std::size_t i = 0; i < wanted; ++i) {
     if (load_.connect_rate) {
-      make_idle(slot);
+      make_idle(slots_[i]);
     } else {
-      open(slot);
+      open(slots_[i]);
     }
   }
   dispatch();
@@ -232,6 +236,8 @@ void LoadRun::on_connected(Slot& slot) {
   int err = 0;
   socklen_t len = sizeof err;
   ::getsockopt(slot.fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  // A reset means the handshake completed and the peer then aborted.
+  if (err == ECONNRESET || err == EPIPE) ++stats_.opened;
   if (err != 0) return fail(slot, outcome_of_errno(err), err);
   ++stats_.opened;
   stats_.handshake.add(ms_between(slot.connect_started, Clock::now()));
@@ -367,7 +373,7 @@ void LoadRun::fail(Slot& slot, Outcome outcome, int error) {
 // The first failure reconnects at once (a server that closes after each echo is
 // normal); repeated ones back off, so a dead server is not hammered.
 void LoadRun::after_failure(Slot& slot) {
-  if (stopping_) return;
+  if (!may_issue()) return;
   ++slot.failures;
   if (slot.failures == 1) {
     if (load_.connect_rate) {
@@ -446,7 +452,7 @@ void LoadRun::sweep() {
     bool waiting = slot.phase == Phase::connecting || slot.phase == Phase::busy;
     if (waiting && slot.deadline <= now) {
       fail(slot, Outcome::timeout, 0);
-    } else if (slot.phase == Phase::backoff && slot.retry_at <= now && !stopping_) {
+    } else if (slot.phase == Phase::backoff && slot.retry_at <= now && may_issue()) {
       if (load_.connect_rate) {
         slot.phase = Phase::closed;
         make_idle(slot);
