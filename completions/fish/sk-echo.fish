@@ -21,6 +21,13 @@ complete -c sk-echo -s w -l timeout -x -d 'Give up after SECONDS (UDP: per try)'
 complete -c sk-echo -l retries -x -d 'UDP: send again N times'
 complete -c sk-echo -l half-close -d 'TCP: send FIN after the payload, expect EOF'
 
+# Client load mode (any of these turns it on; TCP only)
+complete -c sk-echo -s C -l connections -x -d 'Load: keep N connections echoing at once'
+complete -c sk-echo -s n -l requests -x -d 'Load: stop after N requests in all'
+complete -c sk-echo -l duration -x -d 'Load: run for SECONDS (default 10)'
+complete -c sk-echo -l rate -x -d 'Load: PER_SECOND requests on a fixed schedule (open loop)'
+complete -c sk-echo -l connect-rate -d 'Load: a new connection for every request'
+
 # Both
 complete -c sk-echo -s u -l udp -d 'UDP instead of TCP'
 complete -c sk-echo -s 4 -l ipv4 -d 'IPv4 only'

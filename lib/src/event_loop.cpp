@@ -76,6 +76,13 @@ void EventLoop::unwatch(int fd) noexcept {
   ++watches_[index].generation;  // events already collected for fd no longer match
 }
 
+void EventLoop::forget(int fd) noexcept {
+  auto index = static_cast<std::size_t>(fd);
+  if (index >= watches_.size() || watches_[index].handler == nullptr) return;
+  watches_[index].handler = nullptr;
+  ++watches_[index].generation;
+}
+
 EventLoop::TimerId EventLoop::add_timer(Clock::time_point deadline, TimerHandler& handler,
                                         std::uint64_t cookie) {
   std::uint32_t slot = 0;

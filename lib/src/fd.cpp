@@ -1,9 +1,11 @@
 #include "sockkit/fd.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -51,6 +53,16 @@ Fd open_file(const char* path, int flags) {
   int fd = ::open(path, flags | O_CLOEXEC);
   if (fd < 0) throw_errno(fmt::format("cannot open {}", path));
   return Fd(fd);
+}
+
+std::uint64_t raise_descriptor_limit(std::uint64_t wanted) noexcept {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur >= wanted) return limit.rlim_cur;
+  rlimit raised = limit;
+  raised.rlim_cur = std::min<rlim_t>(wanted, limit.rlim_max);
+  if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) return limit.rlim_cur;
+  return raised.rlim_cur;
 }
 
 }  // namespace sockkit

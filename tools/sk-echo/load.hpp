@@ -22,6 +22,7 @@ struct LoadStats {
   std::uint64_t completed = 0;   // requests echoed back intact
   std::uint64_t failed = 0;      // requests that ended in an error (errors says which)
   std::uint64_t unfinished = 0;  // in flight when the run ended
+  std::uint64_t behind = 0;      // open loop: due by the end but never started (no free connection)
   std::uint64_t bytes = 0;       // payload bytes echoed back intact
   std::uint64_t opened = 0;      // connections established
   std::array<std::uint64_t, kOutcomeCount> errors{};  // indexed by Outcome; intact unused

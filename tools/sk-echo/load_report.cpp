@@ -1,5 +1,7 @@
 // The load summary: what was asked (connections, loop, size), what came back
 // (rates, bytes, latency percentiles) and what went wrong, by kind.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "load.hpp"
@@ -28,6 +30,12 @@ std::string mode_text(const LoadConfig& load) {
   return load.connect_rate ? loop + ", a new connection per request" : loop;
 }
 
+// -n 3 with -C 10 opens three connections: the header says what was used.
+std::uint64_t used_connections(const LoadConfig& load) {
+  std::uint64_t c = load.connections;
+  return load.requests != 0 ? std::min<std::uint64_t>(c, load.requests) : c;
+}
+
 std::string summary_text(const sockkit::Summary& s) {
   if (s.count() == 0) return "none";
   return fmt::format("min {:.3f}  p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f} ms", s.min(),
@@ -51,16 +59,21 @@ std::string errors_text(const LoadStats& stats) {
 std::string render_text(const LoadStats& s, const ClientConfig& config,
                         const sockkit::SockAddress& peer) {
   const LoadConfig& load = *config.load;
-  std::string out = fmt::format(
-      "{} tcp load: {} connection{}, {}, {}-byte requests, {:.2f} s{}\n", peer,
-      group_thousands(load.connections), load.connections == 1 ? "" : "s", mode_text(load),
-      group_thousands(config.payload.size()), s.elapsed_s, s.interrupted ? " (interrupted)" : "");
+  std::string out =
+      fmt::format("{} tcp load: {} connection{}, {}, {}-byte requests, {:.2f} s{}\n", peer,
+                  group_thousands(used_connections(load)), used_connections(load) == 1 ? "" : "s",
+                  mode_text(load), group_thousands(config.payload.size()), s.elapsed_s,
+                  s.interrupted ? " (interrupted)" : "");
   out += fmt::format("  requests    {} intact ({}/s), {} failed{}\n", group_thousands(s.completed),
                      rate_text(per_second(static_cast<double>(s.completed), s.elapsed_s)),
                      group_thousands(s.failed),
                      s.unfinished > 0
                          ? fmt::format(", {} in flight at the end", group_thousands(s.unfinished))
                          : std::string());
+  if (s.behind > 0) {
+    out += fmt::format("  behind      {} due requests never started: every connection was busy\n",
+                       group_thousands(s.behind));
+  }
   double mb = static_cast<double>(s.bytes) / 1e6;
   out += fmt::format("  data        {:.1f} MB echoed ({:.1f} MB/s, {:.2f} Gbit/s)\n", mb,
                      per_second(mb, s.elapsed_s), per_second(mb * 8 / 1000, s.elapsed_s));
@@ -106,7 +119,7 @@ std::string render_load(const LoadStats& s, const ClientConfig& config,
       {"loop", load.rate > 0 ? "open" : "closed"},
       {"offered_rate", load.rate > 0 ? Json(load.rate) : Json(nullptr)},
       {"connect_rate", load.connect_rate},
-      {"connections", load.connections},
+      {"connections", used_connections(load)},
       {"size", config.payload.size()},
       {"duration_s", seconds},
       {"interrupted", s.interrupted},
@@ -114,6 +127,7 @@ std::string render_load(const LoadStats& s, const ClientConfig& config,
       {"requests_per_second", per_second(static_cast<double>(s.completed), seconds)},
       {"failed", s.failed},
       {"unfinished", s.unfinished},
+      {"behind", load.rate > 0 ? Json(s.behind) : Json(nullptr)},
       {"bytes", s.bytes},
       {"megabytes_per_second", per_second(static_cast<double>(s.bytes) / 1e6, seconds)},
       {"latency_ms", summary_json(s.latency)},

@@ -4,10 +4,7 @@
 // buffer, latencies go into fixed histograms.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +20,7 @@
 #include "sockkit/error.hpp"
 #include "sockkit/event_loop.hpp"
 #include "sockkit/fd.hpp"
+#include "sockkit/signal_watch.hpp"
 
 namespace sk_echo {
 
@@ -47,56 +45,16 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
-// SIGINT and SIGTERM arrive on a descriptor the loop watches, so Ctrl-C ends the
-// run with its summary instead of losing it.
-class SignalWatch : public sockkit::IoHandler {
- public:
-  explicit SignalWatch(sockkit::EventLoop& loop) : loop_(loop) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    ::pthread_sigmask(SIG_BLOCK, &set, &old_mask_);
-    fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-    if (!fd_) sockkit::throw_errno("cannot create a signalfd");
-    loop_.watch(fd_.get(), EPOLLIN, *this);
-  }
-  SignalWatch(const SignalWatch&) = delete;
-  SignalWatch& operator=(const SignalWatch&) = delete;
-  ~SignalWatch() {
-    loop_.unwatch(fd_.get());
-    ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-  }
-
-  void on_io(int fd, std::uint32_t /*events*/) override {
-    signalfd_siginfo info{};
-    if (::read(fd, &info, sizeof info) > 0) fired = true;
-    loop_.stop();
-  }
-
-  bool fired = false;
-
- private:
-  sockkit::EventLoop& loop_;
-  sockkit::Fd fd_;
-  sigset_t old_mask_{};
-};
-
 // Thousands of connections need thousands of descriptors: raise the soft limit as
 // far as the hard one allows, and say plainly when even that is not enough.
 void reserve_descriptors(unsigned connections) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  rlim_t needed = static_cast<rlim_t>(connections) + 64;
-  if (limit.rlim_cur >= needed) return;
-  rlimit raised = limit;
-  raised.rlim_cur = std::min(needed, limit.rlim_max);
-  ::setrlimit(RLIMIT_NOFILE, &raised);
-  if (raised.rlim_cur < needed) {
+  auto needed = static_cast<std::uint64_t>(connections) + 64;
+  auto limit = sockkit::raise_descriptor_limit(needed);
+  if (limit < needed) {
     throw sockkit::InputError(
         fmt::format("-C {} needs {} descriptors, but this process may open at most {} (ulimit "
                     "-Hn); run several clients or lower -C",
-                    connections, needed, limit.rlim_max));
+                    connections, needed, limit));
   }
 }
 
@@ -187,7 +145,7 @@ bool LoadRun::finished() const {
 }
 
 LoadStats LoadRun::run() {
-  SignalWatch signals(loop_);
+  sockkit::SignalWatch signals(loop_);
   start_ = Clock::now();
   if (load_.requests == 0) (void)loop_.add_timer(start_ + load_.duration, *this, kEndTimer);
   (void)loop_.add_timer(start_ + sweep_every_, *this, kSweepTimer);
@@ -207,7 +165,12 @@ LoadStats LoadRun::run() {
   }
   stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
   stats_.unfinished = in_flight_;
-  stats_.interrupted = signals.fired;
+  if (load_.rate > 0) {
+    auto due = static_cast<std::uint64_t>(stats_.elapsed_s * load_.rate) + 1;
+    if (load_.requests != 0) due = std::min(due, load_.requests);
+    stats_.behind = due > budget_used_ ? due - budget_used_ : 0;
+  }
+  stats_.interrupted = signals.fired();
   for (auto& slot : slots_) {
     if (slot.fd) close(slot);
   }

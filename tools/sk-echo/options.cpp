@@ -50,9 +50,10 @@ void add_client_options(CLI::App& app, Options& o) {
                   ->type_name("MESSAGE"));
   c.push_back(
       app.add_option("--size", o.size, "Client: send BYTES of generated data")->type_name("BYTES"));
-  c.push_back(app.add_option("-w,--timeout", o.timeout,
-                             "Client: give up after SECONDS (UDP: per try; default 5)")
-                  ->type_name("SECONDS"));
+  c.push_back(
+      app.add_option("-w,--timeout", o.timeout,
+                     "Client: give up after SECONDS (UDP: per try; load: per request; default 5)")
+          ->type_name("SECONDS"));
   c.push_back(
       app.add_option("--retries", o.retries, "Client, UDP: send again N times")->type_name("N"));
   c.push_back(app.add_flag("--half-close", o.half_close,
@@ -74,7 +75,8 @@ void add_load_options(CLI::App& app, Options& o) {
           ->type_name("PER_SECOND");
   l.insert(l.end(), {o.requests_option, o.duration_option, o.rate_option});
   l.push_back(app.add_flag("--connect-rate", o.connect_rate,
-                           "Load: open, echo once and close a connection per request"));
+                           "Load: open, echo once and close a connection per request")
+                  ->disable_flag_override());
   o.client_only.insert(o.client_only.end(), l.begin(), l.end());
 }
 

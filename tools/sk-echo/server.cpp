@@ -13,6 +13,7 @@
 
 #include "sockets.hpp"
 #include "sockkit/cli.hpp"
+#include "sockkit/fd.hpp"
 #include "totals.hpp"
 #include "worker.hpp"
 
@@ -108,6 +109,8 @@ void wait_for_stop(const sigset_t& signals, const Totals& totals, const ServerCo
 }  // namespace
 
 int run_server(const ServerConfig& config) {
+  // 10,000 connections need more descriptors than a default soft limit of 1,024.
+  (void)sockkit::raise_descriptor_limit(UINT64_MAX);
   auto sockets = bind_all(config);
   Totals totals;
   // Blocked before the threads start, so they inherit the mask and only the main

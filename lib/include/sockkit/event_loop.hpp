@@ -60,6 +60,10 @@ class EventLoop {
   // Safe to call from inside a handler, for any fd: events already collected for fd
   // in the current batch are dropped, so a handler may destroy what it watched.
   void unwatch(int fd) noexcept;
+  // As unwatch(), without the epoll_ctl call, for a descriptor the caller closes next
+  // and never duplicated: closing it takes it out of the epoll set. Scans that open
+  // and close a socket per probe save a system call each.
+  void forget(int fd) noexcept;
 
   [[nodiscard]] TimerId add_timer(Clock::time_point deadline, TimerHandler& handler,
                                   std::uint64_t cookie);

@@ -2,6 +2,7 @@
 // one, so no error path can leak a socket.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 
 namespace sockkit {
@@ -40,5 +41,10 @@ class Fd {
 
 // open(2) with O_CLOEXEC always added; throws std::system_error naming the path.
 [[nodiscard]] Fd open_file(const char* path, int flags);
+
+// Raises the soft RLIMIT_NOFILE toward `wanted` (never above the hard limit, never
+// lowering it) and returns the soft limit now in force. Servers and scanners that
+// hold thousands of sockets call it before they start.
+std::uint64_t raise_descriptor_limit(std::uint64_t wanted) noexcept;
 
 }  // namespace sockkit
