@@ -1,0 +1,189 @@
+#include "options.hpp"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "sockkit/endpoint.hpp"
+#include "sockkit/error.hpp"
+#include "sockkit/netns.hpp"
+#include "sockkit/top_ports.hpp"
+
+namespace sk_probe {
+
+using sockkit::InputError;
+
+void add_options(CLI::App& app, Options& o) {
+  app.add_option("target", o.targets, "HOST, HOST:PORT, [V6]:PORT or CIDR; - reads stdin")
+      ->type_name("TARGET");
+  app.add_option("--file", o.files, "Read targets from FILE (whitespace-separated, # comments)")
+      ->type_name("FILE")
+      ->allow_extra_args(false);
+  app.add_option("-p,--ports", o.ports, "Ports: 22,80,8000-8100, or - for all 65,535")
+      ->type_name("PORTS");
+  o.top_ports_option =
+      app.add_option("--top-ports", o.top_ports, "The N most commonly open ports (built-in list)")
+          ->type_name("N");
+  app.add_flag("-u,--udp", o.udp, "UDP probes instead of TCP connects");
+  app.add_flag("-t,--tcp", o.tcp, "TCP connects (the default)");
+  app.add_option("-w,--timeout", o.timeout,
+                 "Longest wait for one attempt, SECONDS (default 1; adapts below it)")
+      ->type_name("SECONDS");
+  app.add_option("--retries", o.retries, "Attempts again after silence, N times (default 1)")
+      ->type_name("N");
+  o.parallel_option =
+      app.add_option("--parallel", o.parallel, "Probes in flight at once (default: from ulimit -n)")
+          ->type_name("N");
+  app.add_option("--rate", o.rate, "At most PER_SECOND attempts per second")
+      ->type_name("PER_SECOND");
+  app.add_option("-s,--source", o.source, "Send from ADDR[:PORT]")->type_name("ADDR[:PORT]");
+  app.add_option("--close", o.close, "Close open connections with rst (default) or fin")
+      ->type_name("rst|fin");
+  app.add_flag("-b,--banner", o.banner, "Read what open TCP services send first");
+  o.banner_wait_option =
+      app.add_option("--banner-wait", o.banner_wait, "How long to wait for a banner (default 1)")
+          ->type_name("SECONDS");
+  app.add_option("--wait", o.wait,
+                 "Probe again until every target is open, for up to TIME (30, 30s, 500ms, 2m, 1h)")
+      ->type_name("TIME");
+  app.add_option("--max-hosts", o.max_hosts, "Refuse more than N addresses (default 65,536)")
+      ->type_name("N");
+  app.add_flag("-a,--all", o.all, "Text: show every result, not only open ports");
+  app.add_flag("-q,--quiet", o.quiet, "Print nothing; the exit status answers");
+  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
+  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
+  sockkit::cli::add_netns_option(app, o.netns);
+  app.add_option("-f,--format", o.format, "Output: text, json, csv or grep")->type_name("FORMAT");
+  app.add_flag("-j,--json", o.json, "Same as --format json");
+  app.add_option("--color", o.color, "Colour: auto, always or never")->type_name("WHEN");
+}
+
+Millis parse_duration(const std::string& option, const std::string& text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  double scale = 0;
+  if (unit.empty() || unit == "s") scale = 1000;
+  if (unit == "ms") scale = 1;
+  if (unit == "m") scale = 60000;
+  if (unit == "h") scale = 3600000;
+  if (ec != std::errc() || scale == 0 || !std::isfinite(value) || value <= 0 ||
+      value * scale > 86400000.0) {
+    throw InputError(fmt::format(
+        "invalid {} \"{}\": expected a time such as 30, 30s, 500ms or 2m (at most a day)", option,
+        text));
+  }
+  return Millis(std::max<std::int64_t>(1, std::llround(value * scale)));
+}
+
+namespace {
+
+Millis seconds_option(const std::string& option, double seconds) {
+  if (!std::isfinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw InputError(
+        fmt::format("invalid {} {}: expected more than 0 to 3600 seconds", option, seconds));
+  }
+  return Millis(std::max<std::int64_t>(1, std::llround(seconds * 1000)));
+}
+
+OutputFormat format_of(const Options& o) {
+  if (o.json) return OutputFormat::json;
+  if (o.format == "text") return OutputFormat::text;
+  if (o.format == "json") return OutputFormat::json;
+  if (o.format == "csv") return OutputFormat::csv;
+  if (o.format == "grep") return OutputFormat::grep;
+  throw InputError(fmt::format("invalid --format \"{}\": use text, json, csv or grep", o.format));
+}
+
+bool color_of(const Options& o) {
+  if (o.color == "never") return false;
+  if (o.color == "always") return true;
+  if (o.color != "auto") {
+    throw InputError(fmt::format("invalid --color \"{}\": use auto, always or never", o.color));
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  bool dumb = term != nullptr && std::string_view(term) == "dumb";
+  return (no_color == nullptr || *no_color == '\0') && !dumb && ::isatty(STDOUT_FILENO) == 1;
+}
+
+std::optional<sockkit::SockAddress> source_of(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto hp = sockkit::parse_host_port(text);
+  auto ip = sockkit::IpAddress::parse(hp.host);
+  if (!ip) {
+    throw InputError(fmt::format("invalid --source \"{}\": expected an address literal", text));
+  }
+  return sockkit::SockAddress(*ip, hp.port.value_or(0));
+}
+
+void ports_of(const Options& o, Settings& s) {
+  if (!o.ports.empty() && o.top_ports_option->count() > 0) {
+    throw InputError("give -p or --top-ports, not both");
+  }
+  if (!o.ports.empty()) {
+    s.plan.ports = o.ports == "-" ? sockkit::PortSet::all() : sockkit::PortSet::parse(o.ports);
+    s.ports_given = true;
+  } else if (o.top_ports_option->count() > 0) {
+    s.plan.ports = sockkit::top_ports(o.top_ports, o.udp);
+    s.ports_given = true;
+  }
+}
+
+}  // namespace
+
+Settings settings_of(const Options& o) {
+  Settings s;
+  if (o.ipv4 && o.ipv6) throw InputError("-4 and -6 contradict each other");
+  s.version = o.ipv4   ? sockkit::IpVersion::v4
+              : o.ipv6 ? sockkit::IpVersion::v6
+                       : sockkit::IpVersion::any;
+  if (o.udp && o.tcp) throw InputError("give -t or -u, not both: a scan is TCP or UDP");
+  ports_of(o, s);
+  auto& p = s.plan;
+  p.udp = o.udp;
+  p.timeout = seconds_option("--timeout", o.timeout);
+  if (o.retries > 10) {
+    throw InputError(fmt::format("invalid --retries {}: expected 0 to 10", o.retries));
+  }
+  p.retries = o.retries;
+  if (o.parallel_option->count() > 0 && (o.parallel < 1 || o.parallel > 100000)) {
+    throw InputError(fmt::format("invalid --parallel {}: expected 1 to 100000", o.parallel));
+  }
+  p.parallel = o.parallel;
+  if (!std::isfinite(o.rate) || o.rate < 0 || o.rate > 1e7) {
+    throw InputError(fmt::format("invalid --rate {}: expected 0 (no limit) to 1e7", o.rate));
+  }
+  p.rate = o.rate;
+  p.source = source_of(o.source);
+  if (o.close != "rst" && o.close != "fin") {
+    throw InputError(fmt::format("invalid --close \"{}\": use rst or fin", o.close));
+  }
+  p.close = o.close == "fin" ? CloseMode::fin : CloseMode::rst;
+  p.banner = o.banner;
+  if (p.banner && p.udp) throw InputError("--banner is for TCP; UDP replies are shown anyway");
+  if (o.banner_wait_option->count() > 0 && !o.banner) {
+    throw InputError("--banner-wait needs -b/--banner");
+  }
+  p.banner_wait = seconds_option("--banner-wait", o.banner_wait);
+  if (!o.wait.empty()) s.wait = parse_duration("--wait", o.wait);
+  if (o.max_hosts < 1) throw InputError("invalid --max-hosts 0: expected 1 or more");
+  s.max_hosts = o.max_hosts;
+  s.report.format = format_of(o);
+  s.report.all = o.all;
+  s.report.quiet = o.quiet;
+  s.report.paint = sockkit::Painter(s.report.format == OutputFormat::text && color_of(o));
+  if (!o.netns.empty()) sockkit::validate_netns_name(o.netns);
+  s.netns = o.netns;
+  s.target_args = o.targets;
+  s.files = o.files;
+  if (s.target_args.empty() && s.files.empty()) {
+    throw InputError("no target: give HOST:PORT, HOST with -p, a CIDR block, - or --file");
+  }
+  return s;
+}
+
+}  // namespace sk_probe

@@ -1,0 +1,273 @@
+#include "probe_socket.hpp"
+
+#include <linux/errqueue.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <span>
+#include <utility>
+
+#include "sockkit/udp_payloads.hpp"
+
+namespace sk_probe {
+
+namespace {
+
+constexpr std::size_t kReplyBytes = 512;
+
+// ICMP "port unreachable": the one answer that proves nothing listens there.
+bool port_unreachable(const Answer& a) {
+  return a.icmp6 ? a.icmp_type == ICMP6_DST_UNREACH && a.icmp_code == ICMP6_DST_UNREACH_NOPORT
+                 : a.icmp_type == ICMP_DEST_UNREACH && a.icmp_code == ICMP_PORT_UNREACH;
+}
+
+Answer done(State state, int error = 0) {
+  Answer a;
+  a.kind = AnswerKind::done;
+  a.state = state;
+  a.error = error;
+  return a;
+}
+
+bool same_endpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
+  if (a.ss_family != b.ss_family) return false;
+  if (a.ss_family == AF_INET) {
+    const auto& x = reinterpret_cast<const sockaddr_in&>(a);
+    const auto& y = reinterpret_cast<const sockaddr_in&>(b);
+    return x.sin_port == y.sin_port && x.sin_addr.s_addr == y.sin_addr.s_addr;
+  }
+  const auto& x = reinterpret_cast<const sockaddr_in6&>(a);
+  const auto& y = reinterpret_cast<const sockaddr_in6&>(b);
+  return x.sin6_port == y.sin6_port &&
+         std::memcmp(&x.sin6_addr, &y.sin6_addr, sizeof x.sin6_addr) == 0;
+}
+
+bool loopback(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET) {
+    return (ntohl(reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr) >> 24) == 127;
+  }
+  const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a).sin6_addr;
+  return IN6_IS_ADDR_LOOPBACK(&v6) != 0;
+}
+
+}  // namespace
+
+ProbeSocket::ProbeSocket(ProbeSocket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      udp_(other.udp_),
+      connected_(other.connected_),
+      peer_(other.peer_),
+      peer_len_(other.peer_len_),
+      reusable_(std::exchange(other.reusable_, false)) {}
+
+std::uint32_t ProbeSocket::interest() const noexcept {
+  return udp_ ? EPOLLIN : EPOLLOUT;
+}
+
+void ProbeSocket::release(bool rst) noexcept {
+  if (!reusable_) close(rst);
+}
+
+void ProbeSocket::close(bool rst) noexcept {
+  reusable_ = false;
+  if (fd_ < 0) return;
+  if (rst && connected_ && !udp_) {
+    linger lg{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  ::close(fd_);
+  fd_ = -1;
+  connected_ = false;
+}
+
+Answer ProbeSocket::open_socket(int type, const sockkit::SockAddress& host, std::uint16_t port,
+                                const std::optional<sockkit::SockAddress>& source) {
+  bool reuse =
+      reusable_ && type == SOCK_STREAM && !udp_ && !source && peer_.ss_family == host.family();
+  if (!reuse) close(false);
+  reusable_ = false;
+  udp_ = type == SOCK_DGRAM;
+  std::memcpy(&peer_, host.get(), host.size());
+  peer_len_ = host.size();
+  std::uint16_t net_port = htons(port);
+  if (peer_.ss_family == AF_INET) {
+    reinterpret_cast<sockaddr_in&>(peer_).sin_port = net_port;
+  } else {
+    reinterpret_cast<sockaddr_in6&>(peer_).sin6_port = net_port;
+  }
+  if (!reuse) {
+    Answer failed = create(type, source);
+    if (failed.kind == AnswerKind::done) return failed;
+  }
+  const auto* peer = reinterpret_cast<const sockaddr*>(&peer_);
+  if (::connect(fd_, peer, peer_len_) == 0) return udp_ ? Answer{} : connected();
+  if (errno != EINPROGRESS) return from_errno(errno);
+  // On loopback the kernel has handled the SYN and its answer before connect()
+  // returns: asking again costs one call where epoll would cost two.
+  if (!loopback(peer_)) return Answer{};
+  if (::connect(fd_, peer, peer_len_) == 0 || errno == EISCONN) return connected();
+  if (errno == EALREADY || errno == EINPROGRESS) return Answer{};
+  // A refusal seen by connect() itself leaves the socket unconnected and its port
+  // released (the kernel disconnects it): the next probe connects it again instead
+  // of paying for a new socket and a close.
+  if (errno == ECONNREFUSED) reusable_ = true;
+  return from_errno(errno);
+}
+
+Answer ProbeSocket::create(int type, const std::optional<sockkit::SockAddress>& source) {
+  fd_ = ::socket(peer_.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return done(State::error, errno);
+  // ICMP errors with their type and code, not only the errno they map to: "admin
+  // prohibited" and "host unreachable" are both EHOSTUNREACH.
+  int one = 1;
+  if (peer_.ss_family == AF_INET) {
+    ::setsockopt(fd_, SOL_IP, IP_RECVERR, &one, sizeof one);
+  } else {
+    ::setsockopt(fd_, SOL_IPV6, IPV6_RECVERR, &one, sizeof one);
+  }
+  if (source) {
+    // Many probes from one source address: the port is chosen at connect() time,
+    // per destination, so the ephemeral range is not used up by bind().
+    if (source->port() == 0) ::setsockopt(fd_, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    if (source->port() != 0) ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd_, source->get(), source->size()) != 0) return done(State::error, errno);
+  }
+  return Answer{};
+}
+
+Answer ProbeSocket::start_tcp(const sockkit::SockAddress& host, std::uint16_t port,
+                              const std::optional<sockkit::SockAddress>& source) {
+  return open_socket(SOCK_STREAM, host, port, source);
+}
+
+Answer ProbeSocket::start_udp(const sockkit::SockAddress& host, std::uint16_t port,
+                              const std::optional<sockkit::SockAddress>& source) {
+  Answer a = open_socket(SOCK_DGRAM, host, port, source);
+  if (a.kind == AnswerKind::done) return a;
+  auto payload = sockkit::udp_probe_payload(port);
+  if (::send(fd_, payload.data(), payload.size(), MSG_NOSIGNAL) < 0) return from_errno(errno);
+  return Answer{};
+}
+
+// A port we connected to from itself: with the loopback address and a local port
+// equal to the target port, the kernel joins the socket to itself (TCP simultaneous
+// open, or a datagram to our own port) and the port only looks open.
+bool ProbeSocket::talking_to_itself() const {
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len) != 0) return false;
+  return same_endpoint(local, peer_);
+}
+
+Answer ProbeSocket::self_connected() {
+  Answer a = done(State::closed);
+  a.self_connect = true;
+  return a;
+}
+
+Answer ProbeSocket::connected() {
+  connected_ = true;
+  if (talking_to_itself()) return self_connected();
+  return done(State::open);
+}
+
+Answer ProbeSocket::from_errno(int err) {
+  switch (err) {
+    case ECONNREFUSED: {
+      Answer a = done(State::closed, err);
+      if (udp_) read_icmp(a);
+      return a;
+    }
+    case ETIMEDOUT: return done(udp_ ? State::open_filtered : State::filtered, err);
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EHOSTDOWN:
+    case ENONET:
+    case EACCES:
+    case EPERM:
+    case ENOPROTOOPT:
+    case EPROTO: {
+      // UDP: an ICMP error other than "port unreachable" says something filters.
+      Answer a = done(udp_ ? State::filtered : State::unreachable, err);
+      read_icmp(a);
+      if (udp_ && port_unreachable(a)) a.state = State::closed;
+      return a;
+    }
+    default: return done(State::error, err);
+  }
+}
+
+void ProbeSocket::read_icmp(Answer& answer) const {
+  std::array<char, 512> control{};
+  std::array<char, 64> data{};
+  iovec iov{data.data(), data.size()};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  if (::recvmsg(fd_, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    bool v4 = c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR;
+    bool v6 = c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR;
+    if (!v4 && !v6) continue;
+    sock_extended_err ee{};
+    std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+    if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6) continue;
+    answer.icmp6 = ee.ee_origin == SO_EE_ORIGIN_ICMP6;
+    answer.icmp_type = ee.ee_type;
+    answer.icmp_code = ee.ee_code;
+    if (ee.ee_errno != 0) answer.error = static_cast<int>(ee.ee_errno);
+  }
+}
+
+Answer ProbeSocket::tcp_answer(std::uint32_t events) {
+  if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) return from_errno(err);
+    if ((events & EPOLLOUT) == 0) return done(State::closed, ECONNRESET);
+  }
+  if ((events & EPOLLOUT) != 0) return connected();
+  return Answer{};
+}
+
+Answer ProbeSocket::udp_answer(std::uint32_t events) {
+  if ((events & EPOLLERR) != 0) {
+    Answer a = done(State::filtered, 0);
+    read_icmp(a);
+    if (a.icmp_type < 0) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+      return err != 0 ? from_errno(err) : Answer{};
+    }
+    if (port_unreachable(a)) a.state = State::closed;
+    return a;
+  }
+  std::array<char, kReplyBytes> reply{};
+  ssize_t n = ::recv(fd_, reply.data(), reply.size(), MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EINTR ? Answer{} : from_errno(errno);
+  if (talking_to_itself()) return self_connected();
+  Answer a = done(State::open);
+  a.payload.assign(reply.data(), static_cast<std::size_t>(n));
+  return a;
+}
+
+bool ProbeSocket::read_banner(std::string& banner) {
+  std::array<char, kReplyBytes> buf{};
+  ssize_t n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return false;
+  if (n > 0) banner.append(buf.data(), static_cast<std::size_t>(n));
+  return true;
+}
+
+}  // namespace sk_probe

@@ -1,0 +1,235 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "sockkit/csv.hpp"
+#include "sockkit/error.hpp"
+#include "sockkit/json.hpp"
+#include "sockkit/table.hpp"
+#include "sockkit/top_ports.hpp"
+
+namespace sk_probe {
+
+namespace {
+
+// Up to this many probes, text shows every result, as a one-port check should.
+constexpr std::uint64_t kShowEveryResultUpTo = 25;
+
+sockkit::Style style_of(State state) {
+  switch (state) {
+    case State::open: return sockkit::Style::green;
+    case State::closed: return sockkit::Style::dim;
+    case State::filtered:
+    case State::open_filtered: return sockkit::Style::yellow;
+    case State::unreachable:
+    case State::error: return sockkit::Style::red;
+  }
+  return sockkit::Style::plain;
+}
+
+// A table cell for a banner or a reply: the start of it, so a long one cannot push
+// the table off the screen (JSON and CSV carry it whole).
+std::string shorten(std::string text) {
+  constexpr std::size_t kCell = 60;
+  if (text.size() <= kCell) return text;
+  text.resize(kCell - 3);
+  // Never end inside an escape: a cut "\x0" would read as something else.
+  auto slash = text.rfind('\\');
+  if (slash != std::string::npos && slash + 4 > text.size()) text.resize(slash);
+  return text + "...";
+}
+
+std::string rtt_text(double rtt_ms) {
+  return rtt_ms < 0 ? std::string("-") : sockkit::format_ms(rtt_ms) + " ms";
+}
+
+}  // namespace
+
+std::string escape_banner(std::string_view bytes) {
+  while (!bytes.empty() && (bytes.back() == '\n' || bytes.back() == '\r')) bytes.remove_suffix(1);
+  std::string out;
+  out.reserve(bytes.size());
+  for (char c : bytes) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\\': out += "\\\\"; break;
+      default:
+        if (u < 0x20 || u >= 0x7f) {
+          out += fmt::format("\\x{:02x}", u);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+Report::Report(const ScanPlan& plan, ReportOptions options)
+    : plan_(plan),
+      options_(options),
+      show_all_(options.all || plan.probe_count() <= kShowEveryResultUpTo) {
+  if (options_.format == OutputFormat::csv && !options_.quiet) {
+    emit(sockkit::csv_row(
+        {"host", "addr", "port", "proto", "state", "rtt_ms", "service", "reason", "banner"}));
+  }
+}
+
+void Report::emit(const std::string& text) const {
+  if (options_.quiet) return;
+  sockkit::cli::write_out(text);
+  sockkit::cli::flush_out();
+}
+
+void Report::unresolved(const sockkit::ProbeHost& host) {
+  ++unresolved_;
+  if (options_.format == OutputFormat::json) {
+    sockkit::Json j = {{"type", "error"}, {"host", host.name}, {"message", host.error}};
+    emit(sockkit::to_json_text(j, sockkit::JsonLayout::line));
+    return;
+  }
+  std::fprintf(stderr, "sk-probe: warning: %s\n", host.error.c_str());
+}
+
+// --banner: an open port's banner, empty when the service said nothing; UDP: the
+// reply's first bytes. Nothing for the other states.
+bool Report::shows_banner(const Result& r) const {
+  if (r.state != State::open) return false;
+  return plan_.banner || (plan_.udp && !r.banner.empty());
+}
+
+// Addresses, not targets: db:5432 and db:6379 are one host.
+std::size_t Report::host_count() const {
+  std::vector<sockkit::IpAddress> addresses;
+  addresses.reserve(plan_.hosts.size());
+  for (const auto& host : plan_.hosts) addresses.push_back(host.address.ip());
+  auto less = [](const sockkit::IpAddress& a, const sockkit::IpAddress& b) {
+    auto x = a.bytes(), y = b.bytes();
+    return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
+  };
+  std::sort(addresses.begin(), addresses.end(), less);
+  return static_cast<std::size_t>(std::unique(addresses.begin(), addresses.end()) -
+                                  addresses.begin());
+}
+
+std::string Report::host_label(const Result& r) const {
+  const auto& host = plan_.hosts[r.host];
+  auto addr = host.address.ip().to_string();
+  return host.name == addr ? addr : fmt::format("{} ({})", host.name, addr);
+}
+
+void Report::add(const Result& r) {
+  const char* proto = plan_.udp ? "udp" : "tcp";
+  const auto& host = plan_.hosts[r.host];
+  switch (options_.format) {
+    case OutputFormat::text:
+      if (show_all_ || r.state == State::open) kept_.push_back(r);
+      return;
+    case OutputFormat::grep:
+      emit(fmt::format("{} {} {} {}\n", host.name, r.port, proto, state_name(r.state)));
+      return;
+    case OutputFormat::csv:
+      emit(sockkit::csv_row(
+          {host.name, host.address.ip().to_string(), std::to_string(r.port), proto,
+           state_name(r.state), r.rtt_ms < 0 ? std::string() : fmt::format("{:.3f}", r.rtt_ms),
+           sockkit::service_name(r.port, plan_.udp), reason_of(r), escape_banner(r.banner)}));
+      return;
+    case OutputFormat::json: break;
+  }
+  using sockkit::Json;
+  auto service = sockkit::service_name(r.port, plan_.udp);
+  Json icmp = nullptr;
+  if (r.icmp_type >= 0) icmp = Json{{"type", r.icmp_type}, {"code", r.icmp_code}, {"v6", r.icmp6}};
+  Json j = {{"type", "result"},
+            {"host", host.name},
+            {"addr", host.address.ip().to_string()},
+            {"port", r.port},
+            {"proto", proto},
+            {"state", state_name(r.state)},
+            {"rtt_ms", r.rtt_ms < 0 ? Json(nullptr) : Json(r.rtt_ms)},
+            {"service", service.empty() ? Json(nullptr) : Json(service)},
+            {"attempts", r.attempts},
+            {"reason", reason_of(r)},
+            {"error", r.error != 0 ? Json(sockkit::errno_name(r.error)) : Json(nullptr)},
+            {"icmp", icmp},
+            {"banner", shows_banner(r) ? Json(escape_banner(r.banner)) : Json(nullptr)}};
+  emit(sockkit::to_json_text(j, sockkit::JsonLayout::line));
+}
+
+std::string Report::text_table() const {
+  std::vector<sockkit::Column> columns = {
+      {"HOST"},    {"PORT", sockkit::Align::right}, {"PROTO"}, {"STATE"},
+      {"SERVICE"}, {"RTT", sockkit::Align::right},  {"REASON"}};
+  bool replies = plan_.banner || std::any_of(kept_.begin(), kept_.end(), [](const Result& r) {
+                   return r.udp && r.state == State::open && !r.banner.empty();
+                 });
+  if (replies) columns.push_back({plan_.udp ? "REPLY" : "BANNER"});
+  sockkit::TextTable table(std::move(columns));
+  for (const auto& r : kept_) {
+    std::vector<sockkit::Cell> row = {host_label(r),
+                                      std::to_string(r.port),
+                                      plan_.udp ? "udp" : "tcp",
+                                      {std::string(state_name(r.state)), style_of(r.state)},
+                                      sockkit::service_name(r.port, plan_.udp),
+                                      rtt_text(r.rtt_ms),
+                                      reason_of(r)};
+    if (replies) row.emplace_back(shorten(escape_banner(r.banner)));
+    table.add_row(std::move(row));
+  }
+  return table.render(options_.paint);
+}
+
+std::string Report::summary_line(const ScanTotals& t) const {
+  std::string counts;
+  for (std::size_t s = 0; s < kStateCount; ++s) {
+    if (t.states[s] == 0) continue;
+    if (!counts.empty()) counts += ", ";
+    counts += fmt::format("{} {}", sockkit::group_thousands(t.states[s]),
+                          state_name(static_cast<State>(s)));
+  }
+  if (unresolved_ > 0) {
+    counts += fmt::format("{}{} unresolved", counts.empty() ? "" : ", ", unresolved_);
+  }
+  auto hosts = host_count();
+  auto elapsed = t.elapsed_s >= 1 ? fmt::format("{:.3f} s", t.elapsed_s)
+                                  : sockkit::format_ms(t.elapsed_s * 1000) + " ms";
+  return fmt::format("{} host{}, {} {} probe{} in {}: {}{}\n", hosts, hosts == 1 ? "" : "s",
+                     sockkit::group_thousands(t.probes), plan_.udp ? "udp" : "tcp",
+                     t.probes == 1 ? "" : "s", elapsed, counts.empty() ? "nothing" : counts,
+                     t.interrupted ? " (interrupted)" : "");
+}
+
+void Report::finish(const ScanTotals& totals) {
+  if (options_.quiet) return;
+  if (options_.format == OutputFormat::json) {
+    sockkit::Json states = sockkit::Json::object();
+    for (std::size_t s = 0; s < kStateCount; ++s) {
+      states[std::string(state_name(static_cast<State>(s)))] = totals.states[s];
+    }
+    sockkit::Json j = {{"type", "summary"},
+                       {"hosts", host_count()},
+                       {"unresolved", unresolved_},
+                       {"probes", totals.probes},
+                       {"proto", plan_.udp ? "udp" : "tcp"},
+                       {"states", states},
+                       {"elapsed_s", totals.elapsed_s},
+                       {"interrupted", totals.interrupted}};
+    emit(sockkit::to_json_text(j, sockkit::JsonLayout::line));
+    return;
+  }
+  if (options_.format != OutputFormat::text) return;
+  std::sort(kept_.begin(), kept_.end(), [](const Result& a, const Result& b) {
+    return a.host != b.host ? a.host < b.host : a.port < b.port;
+  });
+  std::string out;
+  if (!kept_.empty()) out += text_table();
+  out += summary_line(totals);
+  emit(out);
+}
+
+}  // namespace sk_probe
