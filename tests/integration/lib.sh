@@ -40,6 +40,67 @@ expect_lines() {  # expect_lines FILE N DESCRIPTION
     expect_eq "$n" "$2" "$3"
 }
 
+# expect_usage_error PROGRAM NAME DESCRIPTION TEXT -- ARGS...: PROGRAM ARGS exits 2
+# with one line on stderr, "NAME: error: TEXT...", and nothing on stdout.
+expect_usage_error() {
+    local program=$1 name=$2 what=$3 text=$4
+    shift 5
+    expect_status 2 "bad input: $what" -- "$program" "$@"
+    expect_lines "$work/err" 1 "bad input: $what: one line"
+    expect_in "$work/err" "$name: error: $text" "bad input: $what: says why"
+    expect_eq "$(wc -c <"$work/out")" 0 "bad input: $what: nothing on stdout"
+}
+
+# Background servers that print "listening on ADDR:PORT PROTO" (or a JSON line with
+# "address") first, as sk-echo does. The caller declares: declare -A server_pid=()
+# launch NAME COMMAND...: starts COMMAND, waits (5 s at most) for that line, sets $port.
+launch() {
+    local name=$1 i
+    shift
+    : >"$work/$name.out"  # before the polling starts: the child opens it only later
+    "$@" >>"$work/$name.out" 2>"$work/$name.err" &
+    server_pid[$name]=$!
+    port=""
+    for ((i = 0; i < 100; i++)); do
+        port=$(sed -n -e '1s/^listening on .*:\([0-9]*\) [a-z]*$/\1/p' \
+            -e '1s/.*"address":"[^"]*:\([0-9]*\)".*/\1/p' "$work/$name.out")
+        [[ -n $port ]] && break
+        kill -0 "${server_pid[$name]}" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [[ -n $port ]]; then
+        pass "$name: listening on port $port"
+    else
+        fail "$name: did not report a port: $(head -c 300 "$work/$name.err")"
+        port=1
+    fi
+}
+
+# stop_server NAME: SIGTERM, SIGKILL after 5 s; an sk-echo server (a NAME not ending
+# in -socat or -py) must exit 0.
+stop_server() {
+    local name=$1 pid=${server_pid[$1]} i rc=0
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || rc=$?
+    unset "server_pid[$name]"
+    [[ $name == *-socat || $name == *-py ]] || expect_eq "$rc" 0 "$name: server exits 0 on SIGTERM"
+}
+
+# totals_now NAME: SIGUSR1 to an sk-echo server, then wait (5 s at most) for one more
+# totals line, and print it.
+totals_now() {
+    local before i
+    before=$(grep -c '^totals' "$work/$1.out")
+    kill -USR1 "${server_pid[$1]}"
+    for ((i = 0; i < 100; i++)); do
+        (($(grep -c '^totals' "$work/$1.out") > before)) && break
+        sleep 0.05
+    done
+    grep '^totals' "$work/$1.out" | tail -1
+}
+
 finish() {
     echo "$checks checks, $failures failed"
     ((failures == 0))

@@ -46,30 +46,8 @@ PY
 
 now_us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
 
-# launch NAME COMMAND...: runs COMMAND in the background, waits (5 s at most) for its
-# first "listening on" line (text or JSON) and sets $port from it.
-launch() {
-    local name=$1 i
-    shift
-    : >"$work/$name.out"  # before the polling starts: the child opens it only later
-    "$@" >>"$work/$name.out" 2>"$work/$name.err" &
-    server_pid[$name]=$!
-    port=""
-    for ((i = 0; i < 100; i++)); do
-        port=$(sed -n -e '1s/^listening on .*:\([0-9]*\) [a-z]*$/\1/p' \
-            -e '1s/.*"address":"[^"]*:\([0-9]*\)".*/\1/p' "$work/$name.out")
-        [[ -n $port ]] && break
-        kill -0 "${server_pid[$name]}" 2>/dev/null || break
-        sleep 0.05
-    done
-    if [[ -n $port ]]; then
-        pass "$name: listening on port $port"
-    else
-        fail "$name: did not report a port: $(head -c 300 "$work/$name.err")"
-        port=1
-    fi
-}
 start_server() { local name=$1; shift; launch "$name" "$sk_echo" "$@"; }  # NAME SK-ECHO-ARGS...
+expect_error() { expect_usage_error "$sk_echo" sk-echo "$@"; }  # DESCRIPTION TEXT -- ARGS...
 start_python() { launch "$1" "$python" "$work/peer.py" "$2"; }             # NAME silent|rst
 
 # free_port: sets $port to a loopback port nobody listens on (one the kernel gave an
@@ -104,26 +82,7 @@ start_socat() {
 }
 
 # stop_server NAME: SIGTERM, then status; SIGKILL after 5 s. Only sk-echo is held to exit 0.
-stop_server() {
-    local name=$1 pid=${server_pid[$1]} i rc=0
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || rc=$?
-    unset "server_pid[$name]"
-    [[ $name == *-socat || $name == *-py ]] || expect_eq "$rc" 0 "$name: server exits 0 on SIGTERM"
-}
 
-totals_now() {  # totals_now NAME: SIGUSR1, then wait (5 s at most) for one more totals line
-    local before i
-    before=$(grep -c '^totals' "$work/$1.out")
-    kill -USR1 "${server_pid[$1]}"
-    for ((i = 0; i < 100; i++)); do
-        (($(grep -c '^totals' "$work/$1.out") > before)) && break
-        sleep 0.05
-    done
-    grep '^totals' "$work/$1.out" | tail -1
-}
 
 # load WANT DESCRIPTION ARGS...: sk-echo ARGS with a deadline (20 s), expecting exit
 # WANT; output in $work/out, its wall time in $wall_ms.
@@ -349,14 +308,6 @@ expect_jq 'errors_total == 0 and .failed == 0 and .requests > 1000' "-C 1000: no
 stop_server main
 
 # --- 10. bad input ----------------------------------------------------------------------------
-expect_error() {  # expect_error DESCRIPTION TEXT -- ARGS...
-    local what=$1 text=$2
-    shift 3
-    expect_status 2 "bad input: $what" -- "$sk_echo" "$@"
-    expect_lines "$work/err" 1 "bad input: $what: one line"
-    expect_in "$work/err" "sk-echo: error: $text" "bad input: $what: says why"
-    expect_eq "$(wc -c <"$work/out")" 0 "bad input: $what: nothing on stdout"
-}
 expect_error "-C 0" "invalid --connections 0: expected 1 to 1000000" -- 127.0.0.1:7 -C 0
 expect_error "-C -1" "invalid --connections -1" -- 127.0.0.1:7 -C -1
 expect_error "-C 2000000" "invalid --connections 2000000: expected 1 to 1000000" -- 127.0.0.1:7 -C 2000000

@@ -21,40 +21,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-# start_server NAME ARGS...: runs sk-echo ARGS in the background, waits (5 s at most)
-# for its first "listening on" line (text or JSON) and sets $port from it.
-start_server() {
-    local name=$1 i
-    shift
-    : >"$work/$name.out"  # before the polling starts: the child opens it only later
-    "$sk_echo" "$@" >>"$work/$name.out" 2>"$work/$name.err" &
-    server_pid[$name]=$!
-    port=""
-    for ((i = 0; i < 100; i++)); do
-        port=$(sed -n -e '1s/^listening on .*:\([0-9]*\) [a-z]*$/\1/p' \
-            -e '1s/.*"address":"[^"]*:\([0-9]*\)".*/\1/p' "$work/$name.out")
-        [[ -n $port ]] && break
-        kill -0 "${server_pid[$name]}" 2>/dev/null || break
-        sleep 0.05
-    done
-    if [[ -n $port ]]; then
-        pass "$name: server listening on port $port"
-    else
-        fail "$name: server did not report a port: $(head -c 300 "$work/$name.err")"
-        port=1
-    fi
-}
-
-# stop_server NAME: SIGTERM, then status and totals; SIGKILL after 5 s.
-stop_server() {
-    local name=$1 pid=${server_pid[$1]} i rc=0
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || rc=$?
-    unset "server_pid[$name]"
-    expect_eq "$rc" 0 "$name: server exits 0 on SIGTERM"
-}
+start_server() { local name=$1; shift; launch "$name" "$sk_echo" "$@"; }  # NAME SK-ECHO-ARGS...
+expect_error() { expect_usage_error "$sk_echo" sk-echo "$@"; }  # DESCRIPTION TEXT -- ARGS...
 
 wait_for_text() {  # wait_for_text FILE TEXT DESCRIPTION: up to 5 s
     local i
@@ -62,16 +30,6 @@ wait_for_text() {  # wait_for_text FILE TEXT DESCRIPTION: up to 5 s
     expect_in "$1" "$2" "$3"
 }
 
-totals_now() {  # totals_now NAME: SIGUSR1, then wait for one more totals line
-    local before
-    before=$(grep -c '^totals' "$work/$1.out")
-    kill -USR1 "${server_pid[$1]}"
-    for ((i = 0; i < 100; i++)); do
-        (($(grep -c '^totals' "$work/$1.out") > before)) && break
-        sleep 0.05
-    done
-    grep '^totals' "$work/$1.out" | tail -1
-}
 
 # --- TCP echo, loopback ---------------------------------------------------------------------
 start_server main -l 0 -v
@@ -298,13 +256,6 @@ else
 fi
 
 # --- bad input --------------------------------------------------------------------------------
-expect_error() {  # expect_error DESCRIPTION TEXT -- ARGS...
-    local what=$1 text=$2
-    shift 3
-    expect_status 2 "bad input: $what" -- "$sk_echo" "$@"
-    expect_lines "$work/err" 1 "bad input: $what: one line"
-    expect_in "$work/err" "sk-echo: error: $text" "bad input: $what: says why"
-}
 expect_error "no arguments" "give -l [ADDR:]PORT to serve" --
 expect_error "port too large" "invalid listen address \"70000\"" -- -l 70000
 expect_error "bad --on-eof" "invalid --on-eof \"maybe\": expected close, hold, rst or delay:SECONDS" -- -l 0 --on-eof maybe

@@ -66,6 +66,7 @@ stop_bg() {  # stop_bg NAME: SIGTERM, SIGKILL after 5 s
     wait_exit "$1" 5
 }
 
+expect_error() { expect_usage_error "$sk_probe" sk-probe "$@"; }  # DESCRIPTION TEXT -- ARGS...
 probe() {  # probe WANT DESCRIPTION ARGS...: sk-probe ARGS, output in $work/out and err
     local want=$1 what=$2
     shift 2
@@ -224,14 +225,6 @@ stop_bg esc
 stop_bg listener
 
 # --- bad input --------------------------------------------------------------------------------------
-expect_error() {  # expect_error DESCRIPTION TEXT -- ARGS...
-    local what=$1 text=$2
-    shift 3
-    expect_status 2 "bad input: $what" -- "$sk_probe" "$@"
-    expect_lines "$work/err" 1 "bad input: $what: one line"
-    expect_in "$work/err" "sk-probe: error: $text" "bad input: $what: says why"
-    expect_empty "$work/out" "bad input: $what: nothing on stdout"
-}
 expect_error "port 0" 'invalid target "127.0.0.1:0": port 0 is out of range' -- 127.0.0.1:0
 expect_error "-p 0" 'invalid port list "0": port 0 is out of range' -- 127.0.0.1 -p 0
 expect_error "port 70000" 'invalid target "127.0.0.1:70000": port 70000 is out of range' -- 127.0.0.1:70000
