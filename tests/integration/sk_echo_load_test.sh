@@ -83,7 +83,6 @@ start_socat() {
 
 # stop_server NAME: SIGTERM, then status; SIGKILL after 5 s. Only sk-echo is held to exit 0.
 
-
 # load WANT DESCRIPTION ARGS...: sk-echo ARGS with a deadline (20 s), expecting exit
 # WANT; output in $work/out, its wall time in $wall_ms.
 load() {

@@ -30,7 +30,6 @@ wait_for_text() {  # wait_for_text FILE TEXT DESCRIPTION: up to 5 s
     expect_in "$1" "$2" "$3"
 }
 
-
 # --- TCP echo, loopback ---------------------------------------------------------------------
 start_server main -l 0 -v
 for size in 1 64K 10M; do
