@@ -11,7 +11,6 @@ namespace sk_probe {
 class Progress {
  public:
   Progress(bool enabled, std::uint64_t total);
-  void update(std::uint64_t /*done*/) const noexcept {}
   // Called from the scan's timer; draws when due.
   void tick(std::uint64_t done);
   // Erases the line, so results and the summary start clean.
