@@ -1,22 +1,16 @@
 // The scan engine: non-blocking connects (TCP) or connected datagram sockets (UDP)
 // on one epoll loop, up to --parallel in flight, paced by --rate, with timeouts that
 // follow the round trips the answers show. A probe costs socket, connect and close
-// plus what its answer needs; nothing is allocated per probe.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// plus what its answer needs (a refusal on loopback: two connects on a reused
+// socket); nothing is allocated per probe.
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <cmath>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "probe.hpp"
 #include "probe_socket.hpp"
