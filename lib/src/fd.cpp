@@ -55,6 +55,13 @@ Fd open_file(const char* path, int flags) {
   return Fd(fd);
 }
 
+int take_socket_error(int fd) noexcept {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
+  return err;
+}
+
 std::uint64_t raise_descriptor_limit(std::uint64_t wanted) noexcept {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;

@@ -101,6 +101,16 @@ totals_now() {
     grep '^totals' "$work/$1.out" | tail -1
 }
 
+# finish_unless_root WHAT NAME: without root, says that WHAT is skipped and how long
+# NAME took (from $started), reports, and ends the script.
+finish_unless_root() {
+    [[ $(id -u) == 0 ]] && return 0
+    echo "skipped: $1"
+    echo "$2: $((SECONDS - started)) s"
+    finish
+    exit
+}
+
 finish() {
     echo "$checks checks, $failures failed"
     ((failures == 0))

@@ -356,12 +356,7 @@ expect_eq "$rc" 1 "-C 50 to a closed port: exit 1"
 expect_jq '.errors.refused >= 50 and .errors.refused < 1000 and .connections_opened == 0' \
     "-C 50 to a closed port: refusals backed off (at most 1000 in 1 s)"
 
-if [[ $(id -u) != 0 ]]; then
-    echo "skipped: the namespace checks (fd count with --close-first, unreachable, connect timeout) need root"
-    echo "sk-echo load test: $((SECONDS - started)) s"
-    finish
-    exit
-fi
+finish_unless_root "the namespace checks (fd count with --close-first, unreachable, connect timeout) need root" "sk-echo load test"
 # A namespace of our own: a server that closes every connection leaves thousands of
 # TIME_WAIT sockets, which must not eat the ephemeral ports of other tests.
 ns="sk-echo-load-test-$$"

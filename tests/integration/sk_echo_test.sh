@@ -277,12 +277,7 @@ expect_status 0 "--help" -- "$sk_echo" --help
 expect_in "$work/out" "--on-eof" "--help lists --on-eof"
 
 # --- TCP states in a namespace of our own ------------------------------------------------------
-if [[ $(id -u) != 0 ]]; then
-    echo "skipped: the state and firewall checks need root to create a network namespace"
-    echo "sk-echo test: $((SECONDS - started)) s"
-    finish
-    exit
-fi
+finish_unless_root "the state and firewall checks need root to create a network namespace" "sk-echo test"
 ns="sk-echo-test-$$"
 if ! { ip netns add "$ns" && ip -n "$ns" link set lo up; }; then
     fail "cannot create namespace $ns"

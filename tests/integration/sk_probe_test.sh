@@ -258,12 +258,7 @@ printf '127.0.0.1:1\n127.0.0.1:x\n' >"$work/bad-targets"
 expect_error "a bad line in --file" "$work/bad-targets:2: invalid target \"127.0.0.1:x\"" -- --file "$work/bad-targets"
 expect_error "empty stdin" "no target: the input held none" -- - </dev/null
 
-if [[ $(id -u) != 0 ]]; then
-    echo "skipped: the firewall, namespace and timing checks need root to create a network namespace"
-    echo "sk-probe test: $((SECONDS - started)) s"
-    finish
-    exit
-fi
+finish_unless_root "the firewall, namespace and timing checks need root to create a network namespace" "sk-probe test"
 
 # --- a namespace of our own: nftables rules, prohibit routes, fixed listeners --------------------
 ns="sk-probe-test-$$"

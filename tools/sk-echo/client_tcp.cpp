@@ -38,13 +38,6 @@ short wait_for(int fd, short events, Clock::time_point deadline) {
   }
 }
 
-int pending_error(int fd) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-  return err;
-}
-
 bool connect_to(int fd, const sockkit::SockAddress& peer, Clock::time_point deadline,
                 EchoResult& r) {
   if (::connect(fd, peer.get(), peer.size()) != 0 && errno != EINPROGRESS) {
@@ -56,7 +49,7 @@ bool connect_to(int fd, const sockkit::SockAddress& peer, Clock::time_point dead
     r.outcome = Outcome::timeout;
     return false;
   }
-  if (int err = pending_error(fd); err != 0) {
+  if (int err = sockkit::take_socket_error(fd); err != 0) {
     r.error = err;
     r.outcome = outcome_of_errno(err);
     return false;

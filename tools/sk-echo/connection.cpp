@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "sockkit/fd.hpp"
+
 namespace sk_echo {
 
 namespace {
@@ -137,10 +139,7 @@ std::optional<End> Connection::discard(std::span<char> scratch) {
 }
 
 std::optional<End> Connection::socket_error() const {
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-  return from_errno(err);
+  return from_errno(sockkit::take_socket_error(fd_.get()));
 }
 
 std::uint32_t Connection::interest() const noexcept {

@@ -193,9 +193,7 @@ void LoadRun::open(Slot& slot) {
 }
 
 void LoadRun::on_connected(Slot& slot) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(slot.fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  int err = sockkit::take_socket_error(slot.fd.get());
   // A reset means the handshake completed and the peer then aborted.
   if (err == ECONNRESET || err == EPIPE) ++stats_.opened;
   if (err != 0) return fail(slot, outcome_of_errno(err), err);
@@ -374,9 +372,7 @@ void LoadRun::on_io(int fd, std::uint32_t events) {
   Slot& slot = slots_[index - 1];
   if (slot.phase == Phase::connecting) return on_connected(slot);
   if ((events & EPOLLERR) != 0) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    int err = sockkit::take_socket_error(fd);
     return fail(slot, outcome_of_errno(err), err);
   }
   if ((events & EPOLLOUT) != 0 && slot.phase == Phase::busy) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sockkit/color.hpp"
 #include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/netns.hpp"
@@ -98,18 +99,6 @@ OutputFormat format_of(const Options& o) {
   throw InputError(fmt::format("invalid --format \"{}\": use text, json, csv or grep", o.format));
 }
 
-bool color_of(const Options& o) {
-  if (o.color == "never") return false;
-  if (o.color == "always") return true;
-  if (o.color != "auto") {
-    throw InputError(fmt::format("invalid --color \"{}\": use auto, always or never", o.color));
-  }
-  const char* no_color = std::getenv("NO_COLOR");
-  const char* term = std::getenv("TERM");
-  bool dumb = term != nullptr && std::string_view(term) == "dumb";
-  return (no_color == nullptr || *no_color == '\0') && !dumb && ::isatty(STDOUT_FILENO) == 1;
-}
-
 std::optional<sockkit::SockAddress> source_of(const std::string& text) {
   if (text.empty()) return std::nullopt;
   auto hp = sockkit::parse_host_port(text);
@@ -175,7 +164,9 @@ Settings settings_of(const Options& o) {
   s.report.format = format_of(o);
   s.report.all = o.all;
   s.report.quiet = o.quiet;
-  s.report.paint = sockkit::Painter(s.report.format == OutputFormat::text && color_of(o));
+  s.report.paint =
+      sockkit::Painter(s.report.format == OutputFormat::text &&
+                       sockkit::color_enabled(sockkit::parse_color_mode(o.color), STDOUT_FILENO));
   if (!o.netns.empty()) sockkit::validate_netns_name(o.netns);
   s.netns = o.netns;
   s.target_args = o.targets;

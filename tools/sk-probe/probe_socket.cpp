@@ -14,6 +14,7 @@
 #include <span>
 #include <utility>
 
+#include "sockkit/fd.hpp"
 #include "sockkit/udp_payloads.hpp"
 
 namespace sk_probe {
@@ -230,10 +231,7 @@ void ProbeSocket::read_icmp(Answer& answer) const {
 
 Answer ProbeSocket::tcp_answer(std::uint32_t events) {
   if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err != 0) return from_errno(err);
+    if (int err = sockkit::take_socket_error(fd_); err != 0) return from_errno(err);
     if ((events & EPOLLOUT) == 0) return done(State::closed, ECONNRESET);
   }
   if ((events & EPOLLOUT) != 0) return connected();
@@ -245,9 +243,7 @@ Answer ProbeSocket::udp_answer(std::uint32_t events) {
     Answer a = done(State::filtered, 0);
     read_icmp(a);
     if (a.icmp_type < 0) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+      int err = sockkit::take_socket_error(fd_);
       return err != 0 ? from_errno(err) : Answer{};
     }
     if (port_unreachable(a)) a.state = State::closed;

@@ -42,6 +42,10 @@ class Fd {
 // open(2) with O_CLOEXEC always added; throws std::system_error naming the path.
 [[nodiscard]] Fd open_file(const char* path, int flags);
 
+// The socket's pending error (SO_ERROR), which reading clears: what a non-blocking
+// connect() ended in, or what an EPOLLERR was about. 0 when there is none.
+[[nodiscard]] int take_socket_error(int fd) noexcept;
+
 // Raises the soft RLIMIT_NOFILE toward `wanted` (never above the hard limit, never
 // lowering it) and returns the soft limit now in force. Servers and scanners that
 // hold thousands of sockets call it before they start.
