@@ -20,6 +20,7 @@ std::string_view type_name(MetricType type) {
   switch (type) {
     case MetricType::counter: return "counter";
     case MetricType::gauge: return "gauge";
+    case MetricType::summary: return "summary";
     case MetricType::untyped: break;
   }
   return "untyped";

@@ -1,9 +1,6 @@
 #include "probe_socket.hpp"
 
-#include <linux/errqueue.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <netinet/ip_icmp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,6 +12,7 @@
 #include <utility>
 
 #include "sockkit/fd.hpp"
+#include "sockkit/icmp_error.hpp"
 #include "sockkit/udp_payloads.hpp"
 
 namespace sk_probe {
@@ -23,10 +21,9 @@ namespace {
 
 constexpr std::size_t kReplyBytes = 512;
 
-// ICMP "port unreachable": the one answer that proves nothing listens there.
 bool port_unreachable(const Answer& a) {
-  return a.icmp6 ? a.icmp_type == ICMP6_DST_UNREACH && a.icmp_code == ICMP6_DST_UNREACH_NOPORT
-                 : a.icmp_type == ICMP_DEST_UNREACH && a.icmp_code == ICMP_PORT_UNREACH;
+  return a.icmp_type >= 0 &&
+         sockkit::is_port_unreachable({.type = a.icmp_type, .code = a.icmp_code, .v6 = a.icmp6});
 }
 
 Answer done(State state, int error = 0) {
@@ -125,14 +122,8 @@ Answer ProbeSocket::open_socket(int type, const sockkit::SockAddress& host, std:
 Answer ProbeSocket::create(int type, const std::optional<sockkit::SockAddress>& source) {
   fd_ = ::socket(peer_.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return done(State::error, errno);
-  // ICMP errors with their type and code, not only the errno they map to: "admin
-  // prohibited" and "host unreachable" are both EHOSTUNREACH.
+  sockkit::enable_icmp_errors(fd_, peer_.ss_family);
   int one = 1;
-  if (peer_.ss_family == AF_INET) {
-    ::setsockopt(fd_, SOL_IP, IP_RECVERR, &one, sizeof one);
-  } else {
-    ::setsockopt(fd_, SOL_IPV6, IPV6_RECVERR, &one, sizeof one);
-  }
   if (source) {
     // Many probes from one source address: the port is chosen at connect() time,
     // per destination, so the ephemeral range is not used up by bind().
@@ -206,27 +197,12 @@ Answer ProbeSocket::from_errno(int err) {
 }
 
 void ProbeSocket::read_icmp(Answer& answer) const {
-  std::array<char, 512> control{};
-  std::array<char, 64> data{};
-  iovec iov{data.data(), data.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  if (::recvmsg(fd_, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    bool v4 = c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR;
-    bool v6 = c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR;
-    if (!v4 && !v6) continue;
-    sock_extended_err ee{};
-    std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
-    if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6) continue;
-    answer.icmp6 = ee.ee_origin == SO_EE_ORIGIN_ICMP6;
-    answer.icmp_type = ee.ee_type;
-    answer.icmp_code = ee.ee_code;
-    if (ee.ee_errno != 0) answer.error = static_cast<int>(ee.ee_errno);
-  }
+  auto icmp = sockkit::read_icmp_error(fd_);
+  if (!icmp) return;
+  answer.icmp6 = icmp->v6;
+  answer.icmp_type = icmp->type;
+  answer.icmp_code = icmp->code;
+  if (icmp->error != 0) answer.error = icmp->error;
 }
 
 Answer ProbeSocket::tcp_answer(std::uint32_t events) {

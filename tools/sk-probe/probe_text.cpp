@@ -1,13 +1,11 @@
 // Names of states and the reason behind each result, in the words of the man page.
-#include <netinet/icmp6.h>
-#include <netinet/ip_icmp.h>
-
 #include <cerrno>
 
 #include <fmt/format.h>
 
 #include "probe.hpp"
 #include "sockkit/error.hpp"
+#include "sockkit/icmp_error.hpp"
 
 namespace sk_probe {
 
@@ -23,43 +21,9 @@ std::string_view state_name(State state) {
   return "error";
 }
 
-namespace {
-
-std::string_view icmp4_text(int type, int code) {
-  if (type != ICMP_DEST_UNREACH) return "ICMP error";
-  switch (code) {
-    case ICMP_NET_UNREACH: return "network unreachable";
-    case ICMP_HOST_UNREACH: return "host unreachable";
-    case ICMP_PROT_UNREACH: return "protocol unreachable";
-    case ICMP_PORT_UNREACH: return "port unreachable";
-    case ICMP_NET_ANO:
-    case ICMP_HOST_ANO:
-    case ICMP_PKT_FILTERED: return "administratively prohibited";
-    default: return "destination unreachable";
-  }
-}
-
-std::string_view icmp6_text(int type, int code) {
-  if (type != ICMP6_DST_UNREACH) return "ICMPv6 error";
-  switch (code) {
-    case ICMP6_DST_UNREACH_NOROUTE: return "no route to destination";
-    case ICMP6_DST_UNREACH_ADMIN: return "administratively prohibited";
-    case ICMP6_DST_UNREACH_ADDR: return "address unreachable";
-    case ICMP6_DST_UNREACH_NOPORT: return "port unreachable";
-    case 5: return "source address failed policy";
-    case 6: return "reject route to destination";
-    default: return "destination unreachable";
-  }
-}
-
-}  // namespace
-
 std::string reason_of(const Result& r) {
   if (r.icmp_type >= 0) {
-    auto text =
-        r.icmp6 ? icmp6_text(r.icmp_type, r.icmp_code) : icmp4_text(r.icmp_type, r.icmp_code);
-    return fmt::format("{} (ICMP{} type {} code {})", text, r.icmp6 ? "v6" : "", r.icmp_type,
-                       r.icmp_code);
+    return sockkit::describe_icmp({.type = r.icmp_type, .code = r.icmp_code, .v6 = r.icmp6});
   }
   if (r.self_connect) return "the probe connected to itself: nothing listens";
   switch (r.state) {

@@ -7,6 +7,7 @@
 
 #include "sockkit/csv.hpp"
 #include "sockkit/error.hpp"
+#include "sockkit/escape.hpp"
 #include "sockkit/json.hpp"
 #include "sockkit/table.hpp"
 #include "sockkit/top_ports.hpp"
@@ -47,28 +48,6 @@ std::string rtt_text(double rtt_ms) {
 }
 
 }  // namespace
-
-std::string escape_banner(std::string_view bytes) {
-  while (!bytes.empty() && (bytes.back() == '\n' || bytes.back() == '\r')) bytes.remove_suffix(1);
-  std::string out;
-  out.reserve(bytes.size());
-  for (char c : bytes) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\\': out += "\\\\"; break;
-      default:
-        if (u < 0x20 || u >= 0x7f) {
-          out += fmt::format("\\x{:02x}", u);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 Report::Report(const ScanPlan& plan, ReportOptions options)
     : plan_(plan),
@@ -134,10 +113,11 @@ void Report::add(const Result& r) {
       emit(fmt::format("{} {} {} {}\n", host.name, r.port, proto, state_name(r.state)));
       return;
     case OutputFormat::csv:
-      emit(sockkit::csv_row(
-          {host.name, host.address.ip().to_string(), std::to_string(r.port), proto,
-           state_name(r.state), r.rtt_ms < 0 ? std::string() : fmt::format("{:.3f}", r.rtt_ms),
-           sockkit::service_name(r.port, plan_.udp), reason_of(r), escape_banner(r.banner)}));
+      emit(sockkit::csv_row({host.name, host.address.ip().to_string(), std::to_string(r.port),
+                             proto, state_name(r.state),
+                             r.rtt_ms < 0 ? std::string() : fmt::format("{:.3f}", r.rtt_ms),
+                             sockkit::service_name(r.port, plan_.udp), reason_of(r),
+                             sockkit::escape_bytes(r.banner)}));
       return;
     case OutputFormat::json: break;
   }
@@ -157,7 +137,7 @@ void Report::add(const Result& r) {
             {"reason", reason_of(r)},
             {"error", r.error != 0 ? Json(sockkit::errno_name(r.error)) : Json(nullptr)},
             {"icmp", icmp},
-            {"banner", shows_banner(r) ? Json(escape_banner(r.banner)) : Json(nullptr)}};
+            {"banner", shows_banner(r) ? Json(sockkit::escape_bytes(r.banner)) : Json(nullptr)}};
   emit(sockkit::to_json_text(j, sockkit::JsonLayout::line));
 }
 
@@ -178,7 +158,7 @@ std::string Report::text_table() const {
                                       sockkit::service_name(r.port, plan_.udp),
                                       rtt_text(r.rtt_ms),
                                       reason_of(r)};
-    if (replies) row.emplace_back(shorten(escape_banner(r.banner)));
+    if (replies) row.emplace_back(shorten(sockkit::escape_bytes(r.banner)));
     table.add_row(std::move(row));
   }
   return table.render(options_.paint);

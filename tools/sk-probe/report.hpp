@@ -46,8 +46,4 @@ class Report {
   bool show_all_;
 };
 
-// Bytes as a terminal can show them: printable ASCII kept, \r \n \t and others as
-// escapes (\x1b), a trailing line break dropped.
-[[nodiscard]] std::string escape_banner(std::string_view bytes);
-
 }  // namespace sk_probe

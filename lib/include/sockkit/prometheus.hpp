@@ -11,7 +11,7 @@
 
 namespace sockkit {
 
-enum class MetricType { counter, gauge, untyped };
+enum class MetricType { counter, gauge, summary, untyped };
 
 struct Label {
   std::string_view name;
