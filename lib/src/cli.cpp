@@ -1,9 +1,11 @@
 #include "sockkit/cli.hpp"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <system_error>
@@ -95,14 +97,45 @@ std::string version_line(std::string_view tool) {
   return fmt::format("{} (sockkit) {}", tool, sockkit::version());
 }
 
+namespace {
+
+// Set when the command started with descriptor 1 closed: /dev/null holds its place
+// (so no socket can become "standard output"), and writes still fail as they would have.
+bool stdout_was_closed = false;
+
+void refuse_closed_stdout() {
+  if (stdout_was_closed) {
+    throw std::system_error(EBADF, std::generic_category(), "cannot write to standard output");
+  }
+}
+
+// A command started with 0, 1 or 2 closed would hand those numbers to its first
+// sockets, and then print results into a socket. Each closed one gets /dev/null.
+void guard_standard_descriptors() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int null = ::open("/dev/null", O_RDWR);
+    if (null < 0) continue;
+    if (null != fd) {
+      ::dup2(null, fd);
+      ::close(null);
+    }
+    if (fd == STDOUT_FILENO) stdout_was_closed = true;
+  }
+}
+
+}  // namespace
+
 void write_out(std::string_view text) {
   if (text.empty()) return;
+  refuse_closed_stdout();
   if (std::fwrite(text.data(), 1, text.size(), stdout) == text.size()) return;
   if (errno == EPIPE) throw OutputClosed();
   throw_errno("cannot write to standard output");
 }
 
 void flush_out() {
+  refuse_closed_stdout();
   if (std::fflush(stdout) == 0) return;
   if (errno == EPIPE) throw OutputClosed();
   throw_errno("cannot write to standard output");
@@ -131,6 +164,7 @@ int parse_failure(CLI::App& app, const CLI::ParseError& e, const FailureReport& 
 }
 
 int finish(int code, const FailureReport& fail) {
+  if (stdout_was_closed) return code;  // any write already failed and said so
   try {
     flush_out();
   } catch (const OutputClosed&) {
@@ -144,6 +178,7 @@ int finish(int code, const FailureReport& fail) {
 int run_reporting(std::string_view tool, CLI::App& app, int argc, char** argv,
                   const std::function<int()>& body, const FailureReport& fail) {
   std::signal(SIGPIPE, SIG_IGN);
+  guard_standard_descriptors();
   app.set_version_flag("--version", version_line(tool), "Print the version and exit");
   try {
     app.parse(argc, argv);

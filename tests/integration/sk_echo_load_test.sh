@@ -306,6 +306,16 @@ expect_jq '.connections_opened == 1000 and .connections == 1000' "-C 1000: 1,000
 expect_jq 'errors_total == 0 and .failed == 0 and .requests > 1000' "-C 1000: no errors, every connection busy"
 stop_server main
 
+# Three server threads share the port (SO_REUSEPORT) and one set of atomic totals: the
+# part of sk-echo a data race could hide in, and what the ThreadSanitizer run exercises.
+start_server threaded -l 0 --threads 3
+load 0 "--threads 3 under 300 connections: exit 0" "127.0.0.1:$port" -C 300 --duration 2 --format json
+expect_jq 'errors_total == 0 and .failed == 0 and .connections_opened == 300' \
+    "--threads 3: 300 connections, no errors"
+totals=$(totals_now threaded)
+expect_in <(echo "$totals") "accepted=300 " "--threads 3: the shared totals count every connection once"
+stop_server threaded
+
 # --- 10. bad input ----------------------------------------------------------------------------
 expect_error "-C 0" "invalid --connections 0: expected 1 to 1000000" -- 127.0.0.1:7 -C 0
 expect_error "-C -1" "invalid --connections -1" -- 127.0.0.1:7 -C -1

@@ -44,12 +44,20 @@ Examples:
   cat targets.txt | sk-probe - -j         host:port lines in, JSON lines out
 )";
 
+// Descriptors kept for everything but probes (stdio, epoll, resolver, signalfd): 64,
+// or a quarter of a small limit, so `ulimit -n 64` still scans, only slower.
+std::uint64_t descriptor_reserve(std::uint64_t limit) {
+  return std::clamp<std::uint64_t>(limit / 4, 8, 64);
+}
+
 // The default for --parallel: as many sockets as the descriptor limit allows once
 // raised to the hard limit, leaving room for everything else the process holds.
 unsigned default_parallel() {
   constexpr std::uint64_t kCap = 16384;
   auto limit = sockkit::raise_descriptor_limit(kCap + 64);
-  return static_cast<unsigned>(std::clamp<std::uint64_t>(limit > 64 ? limit - 64 : 1, 1, kCap));
+  auto reserve = descriptor_reserve(limit);
+  return static_cast<unsigned>(
+      std::clamp<std::uint64_t>(limit > reserve ? limit - reserve : 1, 1, kCap));
 }
 
 std::vector<sockkit::TargetSpec> read_all_targets(const sk_probe::Settings& s) {
@@ -129,10 +137,11 @@ int run(const sk_probe::Options& options) {
   auto& plan = settings.plan;
   if (plan.parallel == 0) plan.parallel = default_parallel();
   auto limit = sockkit::raise_descriptor_limit(plan.parallel + 64ULL);
-  if (limit < plan.parallel + 64ULL) {
+  auto needed = plan.parallel + descriptor_reserve(limit);
+  if (limit < needed) {
     throw sockkit::InputError(fmt::format(
         "--parallel {} needs {} descriptors, but this process may open at most {} (ulimit -Hn)",
-        plan.parallel, plan.parallel + 64ULL, limit));
+        plan.parallel, needed, limit));
   }
 
   sockkit::ExpandOptions expand;

@@ -1,0 +1,60 @@
+#include "attempt.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+namespace sk_ping {
+
+std::string_view outcome_name(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::connected: return "connected";
+    case Outcome::reply: return "reply";
+    case Outcome::refused: return "refused";
+    case Outcome::timeout: return "timeout";
+    case Outcome::unreachable: return "unreachable";
+    case Outcome::error: return "error";
+    case Outcome::mismatch: return "mismatch";
+    case Outcome::in_flight: return "in_flight";
+  }
+  return "error";
+}
+
+bool succeeded(Outcome outcome) noexcept {
+  return outcome == Outcome::connected || outcome == Outcome::reply;
+}
+
+std::string_view close_end_name(CloseEnd end) {
+  switch (end) {
+    case CloseEnd::none: return "none";
+    case CloseEnd::fin: return "fin";
+    case CloseEnd::reset: return "reset";
+    case CloseEnd::timeout: return "timeout";
+  }
+  return "none";
+}
+
+double syn_retry_offset_s(unsigned k, unsigned linear_timeouts) {
+  // The first linear_timeouts + 1 waits are the initial 1 s (the kernel keeps its backoff
+  // at zero while the retry count is within the sysctl); each one after doubles.
+  double offset = 0;
+  for (unsigned i = 1; i <= std::min(k, 64U); ++i) {
+    int doublings = static_cast<int>(i) - 1 - static_cast<int>(linear_timeouts);
+    offset += std::ldexp(1.0, std::clamp(doublings, 0, 7));  // capped as TCP_RTO_MAX is (120 s)
+  }
+  return offset;
+}
+
+unsigned read_syn_linear_timeouts() {
+  std::ifstream in("/proc/sys/net/ipv4/tcp_syn_linear_timeouts");
+  unsigned value = 0;
+  if (!(in >> value)) return 0;
+  return value;
+}
+
+void AttemptResult::add_close_state(sockkit::TcpState state) noexcept {
+  if (close_state_count > 0 && close_states[close_state_count - 1] == state) return;
+  if (close_state_count < close_states.size()) close_states[close_state_count++] = state;
+}
+
+}  // namespace sk_ping

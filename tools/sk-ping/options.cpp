@@ -1,0 +1,199 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "sockkit/cli.hpp"
+#include "sockkit/endpoint.hpp"
+#include "sockkit/error.hpp"
+#include "sockkit/escape.hpp"
+#include "sockkit/netns.hpp"
+#include "sockkit/ping_datagram.hpp"
+
+namespace sk_ping {
+
+using sockkit::InputError;
+
+void add_options(CLI::App& app, Options& o) {
+  app.add_option("target", o.target, "HOST, HOST:PORT or [V6]:PORT")->type_name("TARGET");
+  o.port_option =
+      app.add_option("-p,--port", o.port, "Port when the target names none (80; 7 for -u)")
+          ->type_name("PORT");
+  o.count_option = app.add_option("-c,--count", o.count, "Stop after N attempts")->type_name("N");
+  app.add_option("-i,--interval", o.interval, "Seconds between attempts (default 1; down to 0.001)")
+      ->type_name("SECONDS");
+  o.deadline_option =
+      app.add_option("-w,--deadline", o.deadline, "Stop after SECONDS, whatever the count")
+          ->type_name("SECONDS");
+  app.add_option("-W,--timeout", o.timeout, "Wait for one attempt, SECONDS (default 4)")
+      ->type_name("SECONDS");
+  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
+  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
+  app.add_option("-s,--source", o.source, "Connect from ADDR[:PORT]")->type_name("ADDR[:PORT]");
+  app.add_flag("--resolve-each", o.resolve_each, "Look the name up again before every attempt");
+  app.add_flag("--close", o.close, "Also time the four-way close: our FIN to the peer's FIN");
+  o.send_option = app.add_option("--send", o.send, "After connecting, send DATA (\\r \\n \\xHH)")
+                      ->type_name("DATA");
+  o.expect_option =
+      app.add_option("--expect", o.expect, "The answer (or banner) must contain PATTERN")
+          ->type_name("PATTERN");
+  app.add_flag("-u,--udp", o.udp, "UDP echo ping: loss, duplicates and reordering");
+  o.size_option =
+      app.add_option("--size", o.size, "UDP datagram size, BYTES (default 64)")->type_name("BYTES");
+  app.add_flag("--histogram", o.histogram, "Draw a histogram of the times after the summary");
+  app.add_flag("-D,--timestamp", o.timestamp, "Start each line with the Unix time");
+  app.add_flag("-q,--quiet", o.quiet, "Print only the first line and the summary");
+  sockkit::cli::add_netns_option(app, o.netns);
+  app.add_option("-f,--format", o.format, "Output: text, json or prom")->type_name("FORMAT");
+  app.add_flag("-j,--json", o.json, "Same as --format json");
+  app.add_flag("--check", o.check, "Nagios plugin: one status line, exit 0/1/2/3");
+  app.add_option("--warn", o.warn, "--check: WARNING at an average of MS (and LOSS% lost)")
+      ->type_name("MS[,LOSS%]");
+  app.add_option("--crit", o.crit, "--check: CRITICAL at an average of MS (and LOSS% lost)")
+      ->type_name("MS[,LOSS%]");
+}
+
+namespace {
+
+Nanos seconds_option(const std::string& option, double seconds, double min, double max) {
+  if (!std::isfinite(seconds) || seconds < min || seconds > max) {
+    throw InputError(
+        fmt::format("invalid {} {}: expected {} to {} seconds", option, seconds, min, max));
+  }
+  return std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(seconds));
+}
+
+Format format_of(const Options& o) {
+  if (o.json) {
+    if (o.format != "text" && o.format != "json") throw InputError("give -j or --format, not both");
+    return Format::json;
+  }
+  if (o.format == "text") return Format::text;
+  if (o.format == "json") return Format::json;
+  if (o.format == "prom") return Format::prom;
+  throw InputError(fmt::format("invalid --format \"{}\": use text, json or prom", o.format));
+}
+
+std::optional<sockkit::SockAddress> source_of(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto hp = sockkit::parse_host_port(text);
+  auto ip = sockkit::IpAddress::parse(hp.host);
+  if (!ip) {
+    throw InputError(fmt::format("invalid --source \"{}\": expected an address literal", text));
+  }
+  return sockkit::SockAddress(*ip, hp.port.value_or(0));
+}
+
+void target_of(const Options& o, Plan& p) {
+  if (o.target.empty()) throw InputError("no target: give HOST:PORT, HOST with -p, or [V6]:PORT");
+  auto hp = sockkit::parse_host_port(o.target);
+  if (hp.port && o.port_option->count() > 0) {
+    throw InputError(fmt::format("\"{}\" names a port already: drop -p {}", o.target, o.port));
+  }
+  if (o.port_option->count() > 0 && (o.port < 1 || o.port > 65535)) {
+    throw InputError(fmt::format("invalid --port {}: ports are 1-65535", o.port));
+  }
+  if (hp.port && *hp.port == 0) {
+    throw InputError(fmt::format("invalid port 0 in \"{}\": ports are 1-65535", o.target));
+  }
+  p.target = o.target;
+  p.host = hp.host;
+  p.port = hp.port ? *hp.port
+                   : (o.port_option->count() > 0 ? static_cast<std::uint16_t>(o.port)
+                                                 : (o.udp ? 7 : 80));
+}
+
+void tcp_extras_of(const Options& o, Plan& p) {
+  bool send = o.send_option->count() > 0;
+  bool expect = o.expect_option->count() > 0;
+  if (o.udp && (o.close || send || expect)) {
+    throw InputError("--close, --send and --expect are for TCP; -u pings an echo service");
+  }
+  if (!o.udp && o.size_option->count() > 0) throw InputError("--size is for UDP (-u)");
+  if (send) {
+    p.send = sockkit::unescape(o.send, "--send");
+    if (p.send->empty()) throw InputError("invalid --send \"\": give the bytes to send");
+  }
+  if (expect) {
+    p.expect = sockkit::unescape(o.expect, "--expect");
+    if (p.expect->empty()) throw InputError("invalid --expect \"\": give the text to look for");
+    if (p.expect->size() > 4096) throw InputError("invalid --expect: at most 4096 bytes");
+  }
+  if (o.size < sockkit::kPingHeaderSize || o.size > 65507) {
+    throw InputError(fmt::format("invalid --size {}: expected {} to 65507 bytes", o.size,
+                                 sockkit::kPingHeaderSize));
+  }
+  p.close = o.close;
+  p.size = o.size;
+}
+
+}  // namespace
+
+Threshold parse_threshold(const std::string& option, const std::string& text) {
+  Threshold t;
+  auto bad = [&] {
+    return InputError(
+        fmt::format("invalid {} \"{}\": expected MS or MS,LOSS% (200 or 200,20%)", option, text));
+  };
+  auto comma = text.find(',');
+  std::string_view rtt = std::string_view(text).substr(0, comma);
+  double value = 0;
+  auto [end, ec] = std::from_chars(rtt.data(), rtt.data() + rtt.size(), value);
+  if (ec != std::errc() || end != rtt.data() + rtt.size() || !std::isfinite(value) || value < 0) {
+    throw bad();
+  }
+  t.rtt_ms = value;
+  if (comma == std::string::npos) return t;
+  std::string_view loss = std::string_view(text).substr(comma + 1);
+  if (!loss.empty() && loss.back() == '%') loss.remove_suffix(1);
+  auto [lend, lec] = std::from_chars(loss.data(), loss.data() + loss.size(), value);
+  if (lec != std::errc() || lend != loss.data() + loss.size() || loss.empty() ||
+      !std::isfinite(value) || value < 0 || value > 100) {
+    throw bad();
+  }
+  t.loss_pct = value;
+  return t;
+}
+
+Settings settings_of(const Options& o) {
+  Settings s;
+  auto& p = s.plan;
+  if (o.ipv4 && o.ipv6) throw InputError("-4 and -6 contradict each other");
+  p.version = o.ipv4   ? sockkit::IpVersion::v4
+              : o.ipv6 ? sockkit::IpVersion::v6
+                       : sockkit::IpVersion::any;
+  p.udp = o.udp;
+  target_of(o, p);
+  tcp_extras_of(o, p);
+  s.format = format_of(o);
+  s.check = o.check;
+  if (s.check && s.format != Format::text)
+    throw InputError("--check prints its own line: drop --format");
+  if (!s.check && (!o.warn.empty() || !o.crit.empty()))
+    throw InputError("--warn and --crit need --check");
+  if (!o.warn.empty()) s.warn = parse_threshold("--warn", o.warn);
+  if (!o.crit.empty()) s.crit = parse_threshold("--crit", o.crit);
+  if (o.count_option->count() > 0 && o.count == 0) {
+    throw InputError("invalid --count 0: expected 1 or more (leave it out to run until Ctrl-C)");
+  }
+  p.count = o.count;
+  p.interval = seconds_option("--interval", o.interval, 0.001, 3600);
+  p.timeout = seconds_option("--timeout", o.timeout, 0.001, 3600);
+  if (o.deadline_option->count() > 0) {
+    p.deadline = seconds_option("--deadline", o.deadline, 0.001, 31 * 86400.0);
+  }
+  // A monitoring run must end by itself: three attempts unless told otherwise.
+  if ((s.check || s.format == Format::prom) && p.count == 0 && !p.deadline) p.count = 3;
+  p.source = source_of(o.source);
+  p.resolve_each = o.resolve_each;
+  s.quiet = o.quiet;
+  s.histogram = o.histogram;
+  s.timestamp = o.timestamp;
+  if (!o.netns.empty()) sockkit::validate_netns_name(o.netns);
+  s.netns = o.netns;
+  return s;
+}
+
+}  // namespace sk_ping
