@@ -34,7 +34,8 @@ struct ServerConfig {
   std::uint64_t max_bytes = 0;        // 0: no limit
   EofAction on_eof;
   bool close_first = false;
-  double udp_rate = 0;  // replies per second per source address; 0: no limit
+  double udp_rate = 0;               // replies per second per source address; 0: no limit
+  bool udp_rate_by_default = false;  // the cap applies because UDP is served beyond loopback
   bool verbose = false;
   sockkit::cli::Format format = sockkit::cli::Format::text;
   std::string netns;

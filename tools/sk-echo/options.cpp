@@ -37,7 +37,9 @@ void add_server_options(CLI::App& app, Options& o) {
                   ->type_name("MODE"));
   s.push_back(app.add_flag("--close-first", o.close_first,
                            "Close right after the first echo (TIME_WAIT on the server)"));
-  s.push_back(app.add_option("--udp-rate", o.udp_rate, "Cap UDP replies per source address")
+  s.push_back(app.add_option("--udp-rate", o.udp_rate,
+                             "Cap UDP replies per source address (default: 1000 beyond "
+                             "loopback; 0: no cap)")
                   ->type_name("PER_SECOND"));
   s.push_back(app.add_flag("-v,--verbose", o.verbose, "Log every connection on stderr"));
 }
@@ -119,6 +121,27 @@ sockkit::IpVersion version_of(const Options& o) {
   return o.ipv6 ? sockkit::IpVersion::v6 : sockkit::IpVersion::any;
 }
 
+bool loopback(const sockkit::SockAddress& address) {
+  auto ip = address.ip().unmapped();
+  auto bytes = ip.bytes();
+  if (ip.is_v4()) return bytes[0] == 127;
+  return ip == *sockkit::IpAddress::parse("::1");
+}
+
+// Anyone who can reach a UDP echo can make it send to an address they forge: beyond
+// loopback the replies to one source are capped unless the user says otherwise.
+double udp_rate_of(const Options& o, const ServerConfig& c) {
+  constexpr double kExposedUdpRate = 1000;
+  if (o.udp_rate > 1e9 || (o.udp_rate < 0 && o.udp_rate != -1)) {
+    throw InputError(fmt::format("invalid --udp-rate {}: expected 0 (no cap) to 1e9", o.udp_rate));
+  }
+  if (o.udp_rate > 0 && !c.udp) throw InputError("--udp-rate needs -u/--udp");
+  if (o.udp_rate >= 0) return o.udp_rate;
+  bool exposed = std::any_of(c.listen.begin(), c.listen.end(),
+                             [](const auto& address) { return !loopback(address); });
+  return c.udp && exposed ? kExposedUdpRate : 0;
+}
+
 void check_netns(const std::string& netns) {
   if (!netns.empty()) sockkit::validate_netns_name(netns);
 }
@@ -141,11 +164,8 @@ ServerConfig server_config(const Options& o) {
   if (!o.max_bytes.empty()) c.max_bytes = parse_bytes("--max-bytes", o.max_bytes);
   c.on_eof = parse_on_eof(o.on_eof);
   c.close_first = o.close_first;
-  if (o.udp_rate < 0 || o.udp_rate > 1e9) {
-    throw InputError(fmt::format("invalid --udp-rate {}: expected 0 (no cap) to 1e9", o.udp_rate));
-  }
-  if (o.udp_rate > 0 && !c.udp) throw InputError("--udp-rate needs -u/--udp");
-  c.udp_rate = o.udp_rate;
+  c.udp_rate = udp_rate_of(o, c);
+  c.udp_rate_by_default = o.udp_rate < 0 && c.udp_rate > 0;
   c.verbose = o.verbose;
   c.format = o.output.resolved_format();
   check_netns(o.netns);

@@ -23,7 +23,7 @@ struct Options {
   std::string max_bytes;
   std::string on_eof = "close";
   bool close_first = false;
-  double udp_rate = 0;
+  double udp_rate = -1;  // < 0: not given, so the default for the listen addresses applies
   bool verbose = false;
   // client
   std::string target;

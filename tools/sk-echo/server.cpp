@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "sockets.hpp"
 #include "sockkit/cli.hpp"
 #include "sockkit/fd.hpp"
@@ -112,6 +114,12 @@ int run_server(const ServerConfig& config) {
   // 10,000 connections need more descriptors than a default soft limit of 1,024.
   (void)sockkit::raise_descriptor_limit(UINT64_MAX);
   auto sockets = bind_all(config);
+  if (config.udp_rate_by_default) {
+    sockkit::cli::print_warning(
+        "sk-echo", fmt::format("UDP echo beyond loopback: replies capped at {:g}/s per source "
+                               "address, against reflection (--udp-rate 0 lifts the cap)",
+                               config.udp_rate));
+  }
   Totals totals;
   // Blocked before the threads start, so they inherit the mask and only the main
   // thread, in sigwait, ever sees these signals.

@@ -128,7 +128,10 @@ void TcpAttempt::on_timer(std::uint64_t cookie) {
       if (info) result_.syn_retrans = info->total_retrans;
       finish(Outcome::timeout, true);
       return;
-    case Phase::requesting: fail_request("no answer to the request in time"); return;
+    case Phase::requesting:
+      fail_request(result_.ttfb_ms < 0 ? "no answer to the request in time"
+                                       : "the expected text did not come in time");
+      return;
     case Phase::closing:
       sample_close_state();
       result_.close_end = CloseEnd::timeout;
