@@ -173,4 +173,23 @@ std::vector<SockAddress> resolve(const std::string& host, std::uint16_t port, Ip
   return out;
 }
 
+std::optional<SockAddress> parse_source(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto hp = parse_host_port(text);
+  auto ip = IpAddress::parse(hp.host);
+  if (!ip)
+    throw InputError(fmt::format("invalid --source \"{}\": expected an address literal", text));
+  return SockAddress(*ip, hp.port.value_or(0));
+}
+
+void check_source_family(const SockAddress& source, const SockAddress& peer,
+                         std::string_view peer_name) {
+  if (source.family() == peer.family()) return;
+  auto version = [](int family) { return family == AF_INET ? "IPv4" : "IPv6"; };
+  throw InputError(
+      fmt::format("--source {} is {}, but {} is {}: give -{} or a source of the same family",
+                  source.ip().to_string(), version(source.family()), peer_name,
+                  version(peer.family()), source.family() == AF_INET ? "4" : "6"));
+}
+
 }  // namespace sockkit

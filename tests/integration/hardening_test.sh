@@ -39,20 +39,10 @@ ip netns add "$ns" || { fail "cannot create namespace $ns"; finish; exit; }
 gcc -O2 -Wall -o "$work/deny_netlink" "$src/tests/tools/deny_netlink.c" ||
     fail "cannot compile deny_netlink.c"
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # CPU ticks (user + system) a process has used so far.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
-# start_bg NAME COMMAND...: COMMAND in the background, output in $work/NAME.out and .err.
-start_bg() {
-    local name=$1
-    shift
-    : >"$work/$name.out"
-    "$@" >>"$work/$name.out" 2>"$work/$name.err" &
-    bg_pid[$name]=$!
-}
 
 # wait_for NAME PATTERN SECONDS: until PATTERN appears in NAME's stdout.
 wait_for() {
@@ -64,16 +54,6 @@ wait_for() {
         fi
         sleep 0.05
     done
-}
-
-# wait_exit NAME SECONDS: waits for NAME to end and sets $rc (SIGKILL and 137 after SECONDS).
-wait_exit() {
-    local pid=${bg_pid[$1]} deadline=$(($(now_ms) + $2 * 1000))
-    while kill -0 "$pid" 2>/dev/null && (($(now_ms) < deadline)); do sleep 0.02; done
-    kill -KILL "$pid" 2>/dev/null
-    rc=0
-    wait "$pid" 2>/dev/null || rc=$?
-    unset "bg_pid[$1]"
 }
 
 # wait_fds PID AT_MOST SECONDS: until the process holds at most AT_MOST descriptors.

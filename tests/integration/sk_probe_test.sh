@@ -25,42 +25,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# start_bg NAME COMMAND...: COMMAND in the background, output in $work/NAME.out and .err.
-start_bg() {
-    local name=$1
-    shift
-    : >"$work/$name.out"  # before any polling: the child opens it only later
-    "$@" >>"$work/$name.out" 2>"$work/$name.err" &
-    bg_pid[$name]=$!
-}
-
-# wait_lines NAME PATTERN N SECONDS: waits for N lines matching PATTERN in NAME's stdout.
-wait_lines() {
-    local name=$1 pattern=$2 want=$3 deadline
-    deadline=$(($(now_ms) + $4 * 1000))
-    while (($(grep -c -- "$pattern" "$work/$name.out") < want)); do
-        if (($(now_ms) > deadline)) || ! kill -0 "${bg_pid[$name]}" 2>/dev/null; then
-            fail "$name: not $want lines \"$pattern\" within $4 s: $(head -c 300 "$work/$name.err")"
-            return 1
-        fi
-        sleep 0.05
-    done
-    pass "$name: started"
-}
-
-# wait_exit NAME SECONDS: waits for NAME to end and sets $rc (SIGKILL and 137 after SECONDS).
-wait_exit() {
-    local pid=${bg_pid[$1]} deadline
-    deadline=$(($(now_ms) + $2 * 1000))
-    while kill -0 "$pid" 2>/dev/null && (($(now_ms) < deadline)); do sleep 0.02; done
-    kill -KILL "$pid" 2>/dev/null
-    rc=0
-    wait "$pid" 2>/dev/null || rc=$?
-    unset "bg_pid[$1]"
-}
-
 stop_bg() {  # stop_bg NAME: SIGTERM, SIGKILL after 5 s
     kill -TERM "${bg_pid[$1]}" 2>/dev/null
     wait_exit "$1" 5

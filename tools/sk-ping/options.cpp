@@ -76,16 +76,6 @@ Format format_of(const Options& o) {
   throw InputError(fmt::format("invalid --format \"{}\": use text, json or prom", o.format));
 }
 
-std::optional<sockkit::SockAddress> source_of(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  auto hp = sockkit::parse_host_port(text);
-  auto ip = sockkit::IpAddress::parse(hp.host);
-  if (!ip) {
-    throw InputError(fmt::format("invalid --source \"{}\": expected an address literal", text));
-  }
-  return sockkit::SockAddress(*ip, hp.port.value_or(0));
-}
-
 void target_of(const Options& o, Plan& p) {
   if (o.target.empty()) throw InputError("no target: give HOST:PORT, HOST with -p, or [V6]:PORT");
   auto hp = sockkit::parse_host_port(o.target);
@@ -186,7 +176,7 @@ Settings settings_of(const Options& o) {
   }
   // A monitoring run must end by itself: three attempts unless told otherwise.
   if ((s.check || s.format == Format::prom) && p.count == 0 && !p.deadline) p.count = 3;
-  p.source = source_of(o.source);
+  p.source = sockkit::parse_source(o.source);
   p.resolve_each = o.resolve_each;
   s.quiet = o.quiet;
   s.histogram = o.histogram;

@@ -157,16 +157,6 @@ class Run : public sockkit::TimerHandler, public AttemptSink {
   sockkit::EventLoop::TimerId deadline_timer_{};
 };
 
-void check_source(const Plan& plan, const sockkit::SockAddress& peer) {
-  if (plan.source && plan.source->family() != peer.family()) {
-    throw sockkit::InputError(fmt::format(
-        "--source {} is {}, but {} is {}: give -{} or a source of the same family",
-        plan.source->ip().to_string(), plan.source->family() == AF_INET ? "IPv4" : "IPv6",
-        plan.target, peer.family() == AF_INET ? "IPv4" : "IPv6",
-        plan.source->family() == AF_INET ? "4" : "6"));
-  }
-}
-
 }  // namespace
 
 Tally run_pings(const Plan& plan, const RunHooks& hooks) {
@@ -176,7 +166,7 @@ Tally run_pings(const Plan& plan, const RunHooks& hooks) {
   (void)sockkit::raise_descriptor_limit(std::min<std::uint64_t>(in_flight, 1U << 20) + 64);
   auto lookup = look_up(plan);
   if (!lookup.address) throw sockkit::ResolveError(0, lookup.error);
-  check_source(plan, *lookup.address);
+  if (plan.source) sockkit::check_source_family(*plan.source, *lookup.address, plan.target);
   Run run(plan, hooks, *lookup.address);
   if (hooks.started) hooks.started(*lookup.address, lookup.ms);
   auto tally = run.go();

@@ -16,6 +16,7 @@
 #include "options.hpp"
 #include "report.hpp"
 #include "sockkit/cli.hpp"
+#include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/fd.hpp"
 #include "sockkit/netns.hpp"
@@ -101,15 +102,8 @@ void block_stop_signals() {
 // A source address of the other family would fail every probe: refused up front.
 void check_source_family(const sk_probe::ScanPlan& plan) {
   if (!plan.source) return;
-  for (const auto& host : plan.hosts) {
-    if (host.address.family() != plan.source->family()) {
-      throw sockkit::InputError(fmt::format(
-          "--source {} is {}, but {} is {}: give -{} or a source of the same family",
-          plan.source->ip().to_string(), plan.source->family() == AF_INET ? "IPv4" : "IPv6",
-          host.name, host.address.family() == AF_INET ? "IPv4" : "IPv6",
-          plan.source->family() == AF_INET ? "4" : "6"));
-    }
-  }
+  for (const auto& host : plan.hosts)
+    sockkit::check_source_family(*plan.source, host.address, host.name);
 }
 
 // With --wait, a name that does not resolve yet (a container whose DNS entry appears

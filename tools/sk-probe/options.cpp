@@ -99,16 +99,6 @@ OutputFormat format_of(const Options& o) {
   throw InputError(fmt::format("invalid --format \"{}\": use text, json, csv or grep", o.format));
 }
 
-std::optional<sockkit::SockAddress> source_of(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  auto hp = sockkit::parse_host_port(text);
-  auto ip = sockkit::IpAddress::parse(hp.host);
-  if (!ip) {
-    throw InputError(fmt::format("invalid --source \"{}\": expected an address literal", text));
-  }
-  return sockkit::SockAddress(*ip, hp.port.value_or(0));
-}
-
 void ports_of(const Options& o, Settings& s) {
   if (!o.ports.empty() && o.top_ports_option->count() > 0) {
     throw InputError("give -p or --top-ports, not both");
@@ -147,7 +137,7 @@ Settings settings_of(const Options& o) {
     throw InputError(fmt::format("invalid --rate {}: expected 0 (no limit) to 1e7", o.rate));
   }
   p.rate = o.rate;
-  p.source = source_of(o.source);
+  p.source = sockkit::parse_source(o.source);
   if (o.close != "rst" && o.close != "fin") {
     throw InputError(fmt::format("invalid --close \"{}\": use rst or fin", o.close));
   }

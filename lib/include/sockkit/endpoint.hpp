@@ -29,6 +29,15 @@ struct HostPort {
 // True when `host` is a valid name (RFC 1123 labels, '_' tolerated) or IP literal.
 [[nodiscard]] bool is_valid_host(std::string_view host);
 
+// --source ADDR[:PORT]: an address literal with an optional port (0 when none);
+// nullopt for an empty text. Throws InputError for a name or anything else.
+[[nodiscard]] std::optional<SockAddress> parse_source(const std::string& text);
+
+// A source of the other family than the peer would fail every connect: throws
+// InputError saying which -4/-6 or source to give. `peer_name` is what the user typed.
+void check_source_family(const SockAddress& source, const SockAddress& peer,
+                         std::string_view peer_name);
+
 // A name that could not be resolved. `code` is the EAI_* value.
 class ResolveError : public std::runtime_error {
  public:
