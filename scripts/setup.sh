@@ -2,13 +2,16 @@
 # The two set-up commands of the README, in one script:
 #   scripts/setup.sh run              install what is missing, build, run the main job
 #   scripts/setup.sh test [--sanitize] install what is missing, build, run every test
+#   scripts/setup.sh test --tsan       sk-echo's threaded server under ThreadSanitizer
 # Idempotent: packages already present are not touched (apt-get runs only when
 # something is missing) and the build is incremental, so a second run takes seconds.
 set -euo pipefail
 
 mode=${1:-}
 sanitize=false
+tsan=false
 [[ ${2:-} == --sanitize ]] && sanitize=true
+[[ ${2:-} == --tsan ]] && tsan=true
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
@@ -16,7 +19,7 @@ build_packages=(cmake ninja-build g++ pkg-config libcli11-dev libfmt-dev libnl-3
     nlohmann-json3-dev doctest-dev)
 test_packages=(jq groff-base man-db bash-completion zsh fish clang-format iproute2 nftables
     util-linux binutils procps prometheus socat python3 iptables libnetfilter-queue-dev gcc
-    tcpdump)
+    tcpdump clang-14 libclang-rt-14-dev)
 
 install_missing() {
     local missing=()
@@ -59,6 +62,14 @@ case $mode in
         ;;
     test)
         install_missing "${build_packages[@]}" "${test_packages[@]}"
+        if $tsan; then
+            # Only sk-echo runs threads (--threads: one event loop per thread over
+            # SO_REUSEPORT listeners, shared atomic totals); its tests run under TSan.
+            build build-tsan -DSOCKKIT_TSAN=ON -DCMAKE_BUILD_TYPE=Debug
+            export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+            cd build-tsan
+            exec ctest --output-on-failure --timeout 600 -R 'sk-echo'
+        fi
         if $sanitize; then
             build build-sanitize -DSOCKKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
             export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
@@ -70,7 +81,7 @@ case $mode in
         ctest --output-on-failure --parallel "$(nproc)" --timeout 300
         ;;
     *)
-        echo "usage: scripts/setup.sh run | test [--sanitize]" >&2
+        echo "usage: scripts/setup.sh run | test [--sanitize | --tsan]" >&2
         exit 2
         ;;
 esac

@@ -102,7 +102,10 @@ DumpProgress parse_diag_buffer(std::span<const std::byte> buffer, Transport tran
       return progress;
     }
     if (header.nlmsg_type == NLMSG_ERROR) {
-      int err = payload.size() >= sizeof(int) ? -load<int>(payload.data()) : EPROTO;
+      // The kernel sends -errno (0 for an acknowledgement); anything else is malformed,
+      // and negating INT_MIN would overflow.
+      int code = payload.size() >= sizeof(int) ? load<int>(payload.data()) : -EPROTO;
+      int err = code <= 0 && code > -4096 ? -code : EPROTO;
       if (err != 0) throw std::system_error(err, std::system_category(), "sock_diag dump failed");
     } else if (header.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
       if (!parse_inet_diag_msg(payload, transport, record)) {

@@ -22,7 +22,7 @@ TEST_CASE("ping datagram: a header survives the round trip in network byte order
   CHECK(back->sent_ns == 123456789ULL);
 }
 
-TEST_CASE("ping datagram: short, foreign and other-version input is refused") {
+TEST_CASE("ping datagram: short or foreign or other-version input is refused") {
   std::array<std::byte, sockkit::kPingHeaderSize> buffer{};
   sockkit::encode_ping({1, 2, 3}, buffer);
   CHECK(sockkit::decode_ping(buffer));
@@ -39,7 +39,7 @@ TEST_CASE("ping datagram: short, foreign and other-version input is refused") {
   CHECK(tiny[0] == std::byte{0});
 }
 
-TEST_CASE("sequence window: first arrivals, duplicates and reordering") {
+TEST_CASE("sequence window: first arrivals and duplicates and reordering") {
   SequenceWindow window;
   auto v = window.record(1);
   CHECK(v.arrival == Arrival::first);
@@ -53,7 +53,7 @@ TEST_CASE("sequence window: first arrivals, duplicates and reordering") {
   CHECK(window.highest() == 3);
 }
 
-TEST_CASE("sequence window: old numbers fall out, and slots are reused cleanly") {
+TEST_CASE("sequence window: old numbers fall out and slots are reused cleanly") {
   SequenceWindow window;
   CHECK(window.record(1).arrival == Arrival::first);
   CHECK(window.record(1 + SequenceWindow::kSpan).arrival == Arrival::first);

@@ -14,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -545,6 +546,18 @@ TEST_CASE("sock_diag: NLMSG_ERROR becomes std::system_error with the kernel's er
     FAIL("a short NLMSG_ERROR did not throw");
   } catch (const std::system_error& e) {
     CHECK(e.code().value() == EPROTO);
+  }
+
+  // A field that is not a negated errno (INT_MIN cannot even be negated): EPROTO too.
+  for (int field : {INT_MIN, -4096, 1, INT_MAX}) {
+    std::vector<std::byte> odd;
+    append_error(odd, field);
+    try {
+      (void)parse(odd);
+      FAIL("an NLMSG_ERROR of " << field << " did not throw");
+    } catch (const std::system_error& e) {
+      CHECK(e.code().value() == EPROTO);
+    }
   }
 
   // Error 0 is an acknowledgement, not a failure.

@@ -7,7 +7,7 @@
 
 #include "sockkit/fd.hpp"
 
-TEST_CASE("tcp info: a connected loopback socket reads ESTABLISHED, then FIN_WAIT after shutdown") {
+TEST_CASE("tcp info: a connected loopback socket reads ESTABLISHED then FIN_WAIT after shutdown") {
   auto listener = sockkit::make_socket(AF_INET, SOCK_STREAM);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
