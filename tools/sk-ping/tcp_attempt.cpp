@@ -83,11 +83,11 @@ void TcpAttempt::open_and_connect() {
   int rc = ::connect(fd, result_.peer.get(), result_.peer.size());
   int err = rc == 0 ? 0 : errno;
   auto now = Clock::now();
-  if (rc == 0) {
-    connected(now);
-  } else if (err == EINPROGRESS) {
+  if (rc == 0 || err == EINPROGRESS) {
+    // Watched either way: a request or a close after the handshake changes the interest.
     loop_.watch(fd, EPOLLOUT, *this);
     set_deadline(started_ + plan_.timeout);
+    if (rc == 0) connected(now);
   } else {
     connect_failed(err, now);
   }
