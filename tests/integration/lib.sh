@@ -40,6 +40,15 @@ expect_lines() {  # expect_lines FILE N DESCRIPTION
     expect_eq "$n" "$2" "$3"
 }
 
+# expect_promtool FILE DESCRIPTION: promtool accepts FILE as Prometheus text exposition.
+expect_promtool() {
+    if promtool check metrics <"$1" >"$work/promtool.out" 2>&1; then
+        pass "$2: promtool check metrics passes"
+    else
+        fail "$2: promtool check metrics: $(head -c 300 "$work/promtool.out")"
+    fi
+}
+
 # expect_usage_error PROGRAM NAME DESCRIPTION TEXT -- ARGS...: PROGRAM ARGS exits 2
 # with one line on stderr, "NAME: error: TEXT...", and nothing on stdout.
 expect_usage_error() {

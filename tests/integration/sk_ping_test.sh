@@ -295,11 +295,7 @@ wait_exit holder 5
 expect_in "$work/holder.out" "totals: relayed=11 dropped=0 duplicated=0 swapped=2" \
     "udp, late replies: the relay held two (6 still held at the end)"
 ping_run 0 "prom, udp" -u -f prom -c 2 -i 0.02 127.0.0.1:"$open"
-if promtool check metrics <"$work/out" >"$work/promtool.out" 2>&1; then
-    pass "prom, udp: promtool check metrics passes"
-else
-    fail "prom, udp: promtool: $(head -c 300 "$work/promtool.out")"
-fi
+expect_promtool "$work/out" "prom, udp"
 expect_match "$work/out" '^sockkit_echo_seconds\{.*,protocol="udp",quantile="0\.5"\} [0-9.e+-]+$' "prom, udp: the echo median"
 expect_match "$work/out" '^sockkit_duplicates_total\{.*\} 0$' "prom, udp: no duplicates"
 expect_in "$work/mangle.out" "totals: relayed=162 dropped=8 duplicated=10 swapped=11" "udp relay: the relay did what its rule says"
@@ -376,11 +372,7 @@ expect_unknown "a name that does not resolve" 'cannot resolve "nonexistent.inval
 # --- Prometheus ------------------------------------------------------------------------------------
 ping_run 0 "prom: open" -f prom -i 0.02 127.0.0.1:"$open"
 cp "$work/out" "$work/open.prom"
-if promtool check metrics <"$work/open.prom" >"$work/promtool.out" 2>&1; then
-    pass "prom: promtool check metrics passes"
-else
-    fail "prom: promtool: $(head -c 300 "$work/promtool.out")"
-fi
+expect_promtool "$work/open.prom" "prom"
 labels="target=\"127\.0\.0\.1:$open\",addr=\"127\.0\.0\.1\",port=\"$open\",protocol=\"tcp\""
 expect_match "$work/open.prom" "^sockkit_probe_success\{$labels\} 1\$" "prom: sockkit_probe_success 1"
 expect_match "$work/open.prom" "^sockkit_dns_seconds\{$labels\} [0-9.e+-]+\$" "prom: sockkit_dns_seconds"
@@ -389,11 +381,7 @@ expect_match "$work/open.prom" "^sockkit_handshake_seconds_count\{$labels\} 3\$"
 expect_match "$work/open.prom" "^sockkit_attempts_total\{$labels,result=\"connected\"\} 3\$" "prom: attempts by result"
 expect_match "$work/open.prom" '^# TYPE sockkit_handshake_seconds summary$' "prom: the handshake is a summary"
 ping_run 1 "prom: closed" -f prom -i 0.02 127.0.0.1:"$closed"
-if promtool check metrics <"$work/out" >"$work/promtool.out" 2>&1; then
-    pass "prom, closed: promtool check metrics passes"
-else
-    fail "prom, closed: promtool: $(head -c 300 "$work/promtool.out")"
-fi
+expect_promtool "$work/out" "prom, closed"
 expect_match "$work/out" '^sockkit_probe_success\{.*\} 0$' "prom, closed: sockkit_probe_success 0"
 expect_match "$work/out" '^sockkit_attempts_total\{.*,result="refused"\} 3$' "prom, closed: three refused"
 
