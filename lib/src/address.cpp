@@ -189,4 +189,15 @@ std::string Cidr::to_string() const {
   return fmt::format("{}/{}", network_.to_string(), prefix_);
 }
 
+bool operator==(const SockAddress& a, const SockAddress& b) noexcept {
+  return a.len_ == b.len_ && std::memcmp(&a.storage_, &b.storage_, a.len_) == 0;
+}
+
+std::optional<SockAddress> local_address(int fd) noexcept {
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) return std::nullopt;
+  return SockAddress(reinterpret_cast<const sockaddr*>(&bound), len);
+}
+
 }  // namespace sockkit

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sockkit/error.hpp"
+#include "text.hpp"
 
 namespace sockkit {
 
@@ -28,17 +29,6 @@ std::string escape_bytes(std::string_view bytes) {
   return out;
 }
 
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 std::string unescape(std::string_view text, std::string_view option) {
   std::string out;
   out.reserve(text.size());
@@ -59,8 +49,8 @@ std::string unescape(std::string_view text, std::string_view option) {
       case '\\': out += '\\'; break;
       case '"': out += '"'; break;
       case 'x': {
-        int hi = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
-        int lo = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+        int hi = i + 1 < text.size() ? detail::hex_digit(text[i + 1]) : -1;
+        int lo = i + 2 < text.size() ? detail::hex_digit(text[i + 2]) : -1;
         if (hi < 0 || lo < 0) {
           throw InputError(fmt::format("invalid {} \"{}\": \\x needs two hex digits", option,
                                        escape_bytes(text)));

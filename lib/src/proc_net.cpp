@@ -24,19 +24,12 @@ std::string proc_root() {
 
 namespace {
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 // Parses exactly `text.size()` hex digits into `value`.
 bool parse_hex(std::string_view text, std::uint64_t& value) {
   if (text.empty() || text.size() > 16) return false;
   value = 0;
   for (char c : text) {
-    int digit = hex_digit(c);
+    int digit = detail::hex_digit(c);
     if (digit < 0) return false;
     value = (value << 4U) | static_cast<unsigned>(digit);
   }

@@ -18,6 +18,14 @@ inline std::optional<std::uint64_t> parse_decimal(std::string_view text, std::ui
   return value;
 }
 
+// The value of one hex digit, either case; -1 for anything else.
+inline int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
 inline bool all_digits(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {

@@ -163,11 +163,7 @@ void Connection::abort_on_close() noexcept {
 ConnectionRecord Connection::record(End end, sockkit::EventLoop::Clock::time_point now) const {
   ConnectionRecord r;
   r.peer = peer_;
-  sockaddr_storage local{};
-  socklen_t len = sizeof local;
-  if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&local), &len) == 0) {
-    r.local = sockkit::SockAddress(reinterpret_cast<sockaddr*>(&local), len);
-  }
+  if (auto local = sockkit::local_address(fd_.get())) r.local = *local;
   r.bytes_in = bytes_in_;
   r.bytes_out = bytes_out_;
   r.duration_s = std::chrono::duration<double>(now - started_).count();

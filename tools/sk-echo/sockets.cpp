@@ -44,12 +44,9 @@ BoundSocket open_bound(const sockkit::SockAddress& address, Proto proto, bool re
   if (proto == Proto::tcp && ::listen(fd, SOMAXCONN) != 0) {
     sockkit::throw_errno(fmt::format("cannot listen on {} {}", address, name));
   }
-  sockaddr_storage bound{};
-  socklen_t len = sizeof bound;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) {
-    sockkit::throw_errno("getsockname failed");
-  }
-  out.address = sockkit::SockAddress(reinterpret_cast<sockaddr*>(&bound), len);
+  auto bound = sockkit::local_address(fd);
+  if (!bound) sockkit::throw_errno("getsockname failed");
+  out.address = *bound;
   return out;
 }
 

@@ -1,6 +1,8 @@
 #include "attempt.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 
@@ -18,6 +20,20 @@ std::string_view outcome_name(Outcome outcome) {
     case Outcome::in_flight: return "in_flight";
   }
   return "error";
+}
+
+Outcome failure_outcome(int err, const std::optional<sockkit::IcmpError>& icmp) {
+  if (err == ETIMEDOUT) return Outcome::timeout;
+  if (err == ECONNREFUSED && (!icmp || sockkit::is_port_unreachable(*icmp)))
+    return Outcome::refused;
+  bool unreachable = err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN ||
+                     err == ENONET || err == EACCES || err == EPERM || err == EPROTO ||
+                     err == ENOPROTOOPT;
+  return icmp || unreachable ? Outcome::unreachable : Outcome::error;
+}
+
+double wall_clock_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 bool succeeded(Outcome outcome) noexcept {

@@ -31,6 +31,18 @@ enum class Outcome : std::uint8_t {
 inline constexpr std::size_t kOutcomeCount = 8;
 [[nodiscard]] std::string_view outcome_name(Outcome outcome);
 [[nodiscard]] bool succeeded(Outcome outcome) noexcept;
+// The failures, in the order summaries list them.
+inline constexpr std::array kFailures = {Outcome::refused, Outcome::timeout,  Outcome::unreachable,
+                                         Outcome::error,   Outcome::mismatch, Outcome::in_flight};
+// What a failed connect() or send() ended in, from its errno and the ICMP error (if any)
+// the error queue held: refused, timeout, unreachable or error.
+[[nodiscard]] Outcome failure_outcome(int err, const std::optional<sockkit::IcmpError>& icmp);
+
+[[nodiscard]] inline double ms_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+// Seconds since the Unix epoch, for timestamps people read.
+[[nodiscard]] double wall_clock_s();
 
 // How the four-way close of --close ended.
 enum class CloseEnd : std::uint8_t { none, fin, reset, timeout };
@@ -50,7 +62,6 @@ struct AttemptResult {
   double dns_ms = -1;     // --resolve-each: the lookup before this attempt
   // --send / --expect
   double ttfb_ms = -1;  // from the request (or the handshake) to the first byte back
-  bool expect_checked = false;
   bool matched = false;
   // --close
   CloseEnd close_end = CloseEnd::none;

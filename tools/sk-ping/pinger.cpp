@@ -37,7 +37,7 @@ Lookup look_up(const Plan& plan) {
   } catch (const sockkit::ResolveError& e) {
     out.error = e.what();
   }
-  out.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  out.ms = ms_between(start, Clock::now());
   return out;
 }
 
@@ -53,9 +53,8 @@ class Run : public sockkit::TimerHandler, public AttemptSink {
   Tally go() {
     started_ = Clock::now();
     next_ = started_;
-    start_timer_ = loop_.add_timer(next_, *this, kStart);
-    if (plan_.deadline)
-      deadline_timer_ = loop_.add_timer(started_ + *plan_.deadline, *this, kDeadline);
+    (void)loop_.add_timer(next_, *this, kStart);
+    if (plan_.deadline) (void)loop_.add_timer(started_ + *plan_.deadline, *this, kDeadline);
     loop_.run();
     tally_.interrupted = signals_.fired();
     for (auto& attempt : tcp_) attempt->abandon();
@@ -81,10 +80,14 @@ class Run : public sockkit::TimerHandler, public AttemptSink {
  private:
   enum : std::uint64_t { kStart = 0, kDeadline = 1 };
 
+  void released(TcpAttempt& attempt) override {
+    idle_.push_back(&attempt);
+    --busy_;
+  }
+
   [[nodiscard]] bool all_done() const {
     if (plan_.count == 0 || seq_ < plan_.count) return false;
-    if (udp_) return udp_->pending() == 0;
-    return std::none_of(tcp_.begin(), tcp_.end(), [](const auto& a) { return a->busy(); });
+    return udp_ ? udp_->pending() == 0 : busy_ == 0;
   }
 
   void start_next() {
@@ -117,7 +120,7 @@ class Run : public sockkit::TimerHandler, public AttemptSink {
     if (plan_.deadline && next_ >= started_ + *plan_.deadline) return;
     auto now = Clock::now();
     if (next_ < now) next_ = now;
-    start_timer_ = loop_.add_timer(next_, *this, kStart);
+    (void)loop_.add_timer(next_, *this, kStart);
   }
 
   void fail_lookup(const Lookup& lookup) {
@@ -127,18 +130,22 @@ class Run : public sockkit::TimerHandler, public AttemptSink {
     r.dns_ms = lookup.ms;
     r.outcome = Outcome::error;
     r.note = "the name did not resolve";
-    r.timestamp_s =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    r.timestamp_s = wall_clock_s();
     on_result(r);
   }
 
+  // A free attempt from the pool (grown only while more are in flight than ever
+  // before), counted busy until it is released.
   TcpAttempt& idle_attempt() {
-    for (auto& attempt : tcp_) {
-      if (!attempt->busy()) return *attempt;
+    ++busy_;
+    if (idle_.empty()) {
+      tcp_.push_back(
+          std::make_unique<TcpAttempt>(loop_, plan_, time_wait_ ? &*time_wait_ : nullptr, *this));
+      return *tcp_.back();
     }
-    tcp_.push_back(
-        std::make_unique<TcpAttempt>(loop_, plan_, time_wait_ ? &*time_wait_ : nullptr, *this));
-    return *tcp_.back();
+    TcpAttempt* attempt = idle_.back();
+    idle_.pop_back();
+    return *attempt;
   }
 
   const Plan& plan_;
@@ -149,12 +156,12 @@ class Run : public sockkit::TimerHandler, public AttemptSink {
   std::optional<TimeWaitLookup> time_wait_;
   std::optional<UdpPinger> udp_;
   std::vector<std::unique_ptr<TcpAttempt>> tcp_;
+  std::vector<TcpAttempt*> idle_;
+  std::size_t busy_ = 0;
   Tally tally_;
   std::uint64_t seq_ = 0;
   Clock::time_point started_{};
   Clock::time_point next_{};
-  sockkit::EventLoop::TimerId start_timer_{};
-  sockkit::EventLoop::TimerId deadline_timer_{};
 };
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "report.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -32,8 +30,7 @@ std::string times_line(std::string_view name, const sockkit::Summary& s) {
 
 std::string failures_text(const Tally& t) {
   std::string out;
-  for (auto outcome : {Outcome::refused, Outcome::timeout, Outcome::unreachable, Outcome::error,
-                       Outcome::mismatch, Outcome::in_flight}) {
+  for (auto outcome : kFailures) {
     if (t.count(outcome) == 0) continue;
     fmt::format_to(std::back_inserter(out), "{}{} {}", out.empty() ? "" : ", ", t.count(outcome),
                    outcome == Outcome::in_flight ? "unanswered at the end" : outcome_name(outcome));
@@ -45,8 +42,7 @@ std::string failures_text(const Tally& t) {
 
 void Report::emit(std::string_view line) {
   if (settings_.timestamp && settings_.format == Format::text) {
-    auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
-    sockkit::cli::write_out(fmt::format("[{:.6f}] ", now.count()));
+    sockkit::cli::write_out(fmt::format("[{:.6f}] ", wall_clock_s()));
   }
   sockkit::cli::write_out(line);
   sockkit::cli::flush_out();

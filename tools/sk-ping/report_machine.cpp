@@ -41,8 +41,7 @@ std::string json_summary(const Plan& plan, const sockkit::SockAddress& peer, con
   j[plan.udp ? "received" : "connected"] = t.answered();
   j["failed"] = t.failed();
   Json failures = Json::object();
-  for (auto outcome : {Outcome::refused, Outcome::timeout, Outcome::unreachable, Outcome::error,
-                       Outcome::mismatch, Outcome::in_flight}) {
+  for (auto outcome : kFailures) {
     if (plan.udp && outcome == Outcome::mismatch) continue;
     failures[std::string(outcome_name(outcome))] = t.count(outcome);
   }

@@ -12,25 +12,6 @@
 
 namespace sk_ping {
 
-namespace {
-
-constexpr std::size_t kMaxResponse = 65536;
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-double wall_clock_s() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-bool unreachable_errno(int err) {
-  return err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN || err == ENONET ||
-         err == EACCES || err == EPERM || err == EPROTO || err == ENOPROTOOPT;
-}
-
-}  // namespace
-
 TcpAttempt::TcpAttempt(sockkit::EventLoop& loop, const Plan& plan, TimeWaitLookup* time_wait,
                        AttemptSink& sink)
     : loop_(loop), plan_(plan), time_wait_(time_wait), sink_(sink) {
@@ -122,10 +103,9 @@ void TcpAttempt::on_timer(std::uint64_t cookie) {
     return;
   }
   deadline_ = {};
-  auto info = sockkit::read_tcp_info(fd_.get());
   switch (phase_) {
     case Phase::connecting:
-      if (info) result_.syn_retrans = info->total_retrans;
+      if (auto info = sockkit::read_tcp_info(fd_.get())) result_.syn_retrans = info->total_retrans;
       finish(Outcome::timeout, true);
       return;
     case Phase::requesting:
@@ -160,19 +140,12 @@ void TcpAttempt::connect_failed(int err, Clock::time_point now) {
   result_.error = err;
   if (auto info = sockkit::read_tcp_info(fd_.get())) result_.syn_retrans = info->total_retrans;
   result_.icmp = sockkit::read_icmp_error(fd_.get());
-  if (err == ETIMEDOUT) {
-    finish(Outcome::timeout, false);
-    return;
+  auto outcome = failure_outcome(err, result_.icmp);
+  // An answer (a reset, an ICMP error) has a time; silence and local failures have none.
+  if (outcome == Outcome::refused || outcome == Outcome::unreachable) {
+    result_.rtt_ms = ms_between(started_, now);
   }
-  result_.rtt_ms = ms_between(started_, now);
-  if (err == ECONNREFUSED && (!result_.icmp || sockkit::is_port_unreachable(*result_.icmp))) {
-    finish(Outcome::refused, false);
-  } else if (result_.icmp || unreachable_errno(err)) {
-    finish(Outcome::unreachable, false);
-  } else {
-    result_.rtt_ms = -1;
-    finish(Outcome::error, false);
-  }
+  finish(outcome, false);
 }
 
 void TcpAttempt::set_deadline(Clock::time_point at) {
@@ -196,6 +169,7 @@ void TcpAttempt::finish(Outcome outcome, bool reset) {
   }
   phase_ = Phase::idle;
   result_.outcome = outcome;
+  sink_.released(*this);
   sink_.on_result(result_);
 }
 

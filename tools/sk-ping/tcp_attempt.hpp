@@ -14,9 +14,13 @@
 
 namespace sk_ping {
 
+class TcpAttempt;
+
 class AttemptSink {
  public:
   virtual void on_result(const AttemptResult& result) = 0;
+  // A TCP attempt is free for the next start; called just before its result.
+  virtual void released(TcpAttempt& /*attempt*/) {}
 
  protected:
   ~AttemptSink() = default;
@@ -33,7 +37,6 @@ class TcpAttempt : public sockkit::IoHandler, public sockkit::TimerHandler {
   ~TcpAttempt();
 
   void start(std::uint64_t seq, const sockkit::SockAddress& peer, double dns_ms);
-  [[nodiscard]] bool busy() const noexcept { return phase_ != Phase::idle; }
   // The run is over: reports what is known, as in_flight when no answer came yet.
   void abandon();
 
@@ -43,6 +46,7 @@ class TcpAttempt : public sockkit::IoHandler, public sockkit::TimerHandler {
  private:
   enum class Phase : std::uint8_t { idle, connecting, requesting, closing };
   enum TimerKind : std::uint64_t { kDeadline = 0, kCloseSample = 1 };
+  static constexpr std::size_t kMaxResponse = 65536;  // --expect looks this far
 
   void open_and_connect();
   void connected(Clock::time_point now);

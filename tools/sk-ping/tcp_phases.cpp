@@ -12,27 +12,9 @@
 
 namespace sk_ping {
 
-namespace {
-
-constexpr std::size_t kMaxResponse = 65536;
-
-double ms_between(Clock::time_point from, Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-sockkit::SockAddress local_address(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
-  return sockkit::SockAddress(reinterpret_cast<const sockaddr*>(&ss), len);
-}
-
-}  // namespace
-
 void TcpAttempt::begin_request(Clock::time_point now) {
   phase_ = Phase::requesting;
   phase_started_ = now;
-  result_.expect_checked = plan_.expect.has_value();
   std::uint32_t interest = EPOLLIN | EPOLLRDHUP;
   if (plan_.send && !send_pending()) return;
   if (plan_.send && sent_bytes_ < plan_.send->size()) interest |= EPOLLOUT;
@@ -159,7 +141,8 @@ void TcpAttempt::on_close_io(Clock::time_point now) {
     result_.close_end = CloseEnd::fin;
     sample_close_state();
     if (time_wait_ != nullptr) {
-      auto left = time_wait_->seconds_left(local_address(fd_.get()), result_.peer);
+      auto local = sockkit::local_address(fd_.get());
+      auto left = local ? time_wait_->seconds_left(*local, result_.peer) : std::nullopt;
       if (left) {
         result_.add_close_state(sockkit::TcpState::time_wait);
         result_.time_wait_left_s = *left;

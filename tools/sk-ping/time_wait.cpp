@@ -12,8 +12,8 @@ std::optional<double> TimeWaitLookup::seconds_left(const sockkit::SockAddress& l
   try {
     if (!diag_) diag_.emplace();
     sockkit::SocketFilter filter;
-    filter.local_ports = sockkit::PortSet::parse(std::to_string(local.port()));
-    filter.remote_ports = sockkit::PortSet::parse(std::to_string(peer.port()));
+    filter.local_ports.emplace().add({local.port(), local.port()});
+    filter.remote_ports.emplace().add({peer.port(), peer.port()});
     filter.remote_addrs.push_back(sockkit::Cidr(peer.ip(), peer.family() == AF_INET ? 32 : 128));
     auto bytecode = sockkit::compile_bytecode(filter, local.family());
     if (!bytecode) return std::nullopt;

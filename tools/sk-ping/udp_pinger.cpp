@@ -21,10 +21,6 @@ std::uint64_t steady_ns(Clock::time_point t) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
 
-double wall_clock_s() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::uint32_t random_run_id() {
   std::uint32_t id = 0;
   if (::getrandom(&id, sizeof id, GRND_NONBLOCK) != sizeof id) {
@@ -64,10 +60,7 @@ UdpPinger::~UdpPinger() {
 }
 
 bool UdpPinger::connect_to(const sockkit::SockAddress& peer, AttemptResult& result) {
-  if (fd_ && connected_to_.family() == peer.family() &&
-      connected_to_.to_string() == peer.to_string()) {
-    return true;
-  }
+  if (fd_ && connected_to_ == peer) return true;
   if (fd_ && connected_to_.family() != peer.family()) {
     loop_.unwatch(fd_.get());
     fd_.reset();
@@ -95,13 +88,17 @@ bool UdpPinger::connect_to(const sockkit::SockAddress& peer, AttemptResult& resu
   return true;
 }
 
+UdpPinger::Slot& UdpPinger::slot_of(std::uint64_t seq) noexcept {
+  return slots_[seq & (slots_.size() - 1)];
+}
+
 UdpPinger::Slot* UdpPinger::pending_slot(std::uint64_t seq) noexcept {
-  auto& slot = slots_[seq & (slots_.size() - 1)];
+  auto& slot = slot_of(seq);
   return slot.seq == seq && slot.timer.valid() ? &slot : nullptr;
 }
 
 void UdpPinger::send(std::uint64_t seq, const sockkit::SockAddress& peer, double dns_ms) {
-  auto& slot = slots_[seq & (slots_.size() - 1)];
+  auto& slot = slot_of(seq);
   // A full ring: the oldest datagram has waited as long as any can; it is given up.
   if (slot.timer.valid()) settle(slot, Outcome::timeout);
   slot.seq = seq;
@@ -123,11 +120,7 @@ void UdpPinger::send(std::uint64_t seq, const sockkit::SockAddress& peer, double
   if (::send(fd_.get(), datagram_.data(), datagram_.size(), MSG_DONTWAIT) < 0) {
     r.error = errno;
     r.icmp = sockkit::read_icmp_error(fd_.get());
-    r.outcome = r.error == ECONNREFUSED ? Outcome::refused : Outcome::error;
-    if (r.error == EHOSTUNREACH || r.error == ENETUNREACH || r.error == EACCES ||
-        r.error == EPERM) {
-      r.outcome = Outcome::unreachable;
-    }
+    r.outcome = failure_outcome(r.error, r.icmp);
     sink_.on_result(r);
     return;
   }
@@ -143,13 +136,10 @@ void UdpPinger::settle(Slot& slot, Outcome outcome) {
 }
 
 void UdpPinger::on_timer(std::uint64_t seq) {
-  auto& slot = slots_[seq & (slots_.size() - 1)];
+  auto& slot = slot_of(seq);
   if (slot.seq != seq) return;
-  slot.timer = {};
   slot.timed_out = true;
-  --pending_;
-  slot.result.outcome = Outcome::timeout;
-  sink_.on_result(slot.result);
+  settle(slot, Outcome::timeout);  // cancelling the timer that just fired is a no-op
 }
 
 void UdpPinger::on_io(int /*fd*/, std::uint32_t events) {
@@ -177,7 +167,7 @@ void UdpPinger::reply(const sockkit::PingDatagram& ping) {
   auto now = Clock::now();
   auto rtt_ns = steady_ns(now) - std::min(ping.sent_ns, steady_ns(now));
   auto verdict = window_.record(ping.seq);
-  auto& slot = slots_[ping.seq & (slots_.size() - 1)];
+  auto& slot = slot_of(ping.seq);
   // Older than the ring remembers: nothing trustworthy to say about it.
   if (verdict.arrival == sockkit::SequenceWindow::Arrival::stale || slot.seq != ping.seq) return;
   bool first = verdict.arrival == sockkit::SequenceWindow::Arrival::first;

@@ -42,6 +42,7 @@ class UdpPinger : public sockkit::IoHandler, public sockkit::TimerHandler {
   void read_errors();
   void reply(const sockkit::PingDatagram& ping);
   void settle(Slot& slot, Outcome outcome);
+  [[nodiscard]] Slot& slot_of(std::uint64_t seq) noexcept;
   [[nodiscard]] Slot* pending_slot(std::uint64_t seq) noexcept;
 
   sockkit::EventLoop& loop_;

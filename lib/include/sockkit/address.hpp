@@ -66,10 +66,17 @@ class SockAddress {
   // 127.0.0.1:80 or [::1]:80
   [[nodiscard]] std::string to_string() const;
 
+  // Same family, address and port (and IPv6 flow and scope), compared as bytes: cheap
+  // enough for a per-datagram check.
+  friend bool operator==(const SockAddress& a, const SockAddress& b) noexcept;
+
  private:
   sockaddr_storage storage_{};
   socklen_t len_ = 0;
 };
+
+// The address a socket is bound to (getsockname); nullopt, errno set, on failure.
+[[nodiscard]] std::optional<SockAddress> local_address(int fd) noexcept;
 
 // A block of addresses: 10.0.0.0/8, 2001:db8::/32; a bare address is a block of one.
 class Cidr {
