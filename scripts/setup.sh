@@ -19,7 +19,7 @@ build_packages=(cmake ninja-build g++ pkg-config libcli11-dev libfmt-dev libnl-3
     nlohmann-json3-dev doctest-dev)
 test_packages=(jq groff-base man-db bash-completion zsh fish clang-format iproute2 nftables
     util-linux binutils procps prometheus socat python3 iptables libnetfilter-queue-dev gcc
-    tcpdump clang-14 libclang-rt-14-dev)
+    tcpdump clang-14 libclang-rt-14-dev strace)
 
 install_missing() {
     local missing=()
@@ -65,7 +65,9 @@ case $mode in
         if $tsan; then
             # Only sk-echo runs threads (--threads: one event loop per thread over
             # SO_REUSEPORT listeners, shared atomic totals); its tests run under TSan.
-            build build-tsan -DSOCKKIT_TSAN=ON -DCMAKE_BUILD_TYPE=Debug
+            # sk-echo's tests run sk-echo alone: build that, not the whole tree.
+            configure build-tsan -DSOCKKIT_TSAN=ON -DCMAKE_BUILD_TYPE=Debug
+            cmake --build build-tsan --parallel "$(nproc)" --target sk-echo >&2
             export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
             cd build-tsan
             exec ctest --output-on-failure --timeout 600 -R 'sk-echo'

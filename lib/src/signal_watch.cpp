@@ -8,24 +8,34 @@
 
 namespace sockkit {
 
-SignalWatch::SignalWatch(EventLoop& loop) : loop_(loop) {
+sigset_t SignalWatch::watched_set() noexcept {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
+  return set;
+}
+
+SignalWatch::BlockedSignals::BlockedSignals(const sigset_t& set) {
   ::pthread_sigmask(SIG_BLOCK, &set, &old_mask_);
-  fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (!fd_) {
-    ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
-    throw_errno("cannot create a signalfd");
-  }
+}
+
+SignalWatch::BlockedSignals::~BlockedSignals() {
+  ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+}
+
+SignalWatch::SignalWatch(EventLoop& loop)
+    : loop_(loop),
+      set_(watched_set()),
+      blocked_(set_),
+      fd_(::signalfd(-1, &set_, SFD_NONBLOCK | SFD_CLOEXEC)) {
+  if (!fd_) throw_errno("cannot create a signalfd");
   loop_.watch(fd_.get(), EPOLLIN, *this);
 }
 
 SignalWatch::~SignalWatch() {
   loop_.unwatch(fd_.get());
-  ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 
 void SignalWatch::on_io(int fd, std::uint32_t /*events*/) {

@@ -31,9 +31,15 @@ struct MsgDeleter {
   void operator()(nl_msg* msg) const { nlmsg_free(msg); }
 };
 
+// A policy refusing netlink: seccomp and container profiles give EPERM, an LSM such as
+// SELinux or AppArmor gives EACCES, which libnl reports as NLE_NOACCESS. Callers fall
+// back to /proc on either.
+bool refused(int nl_error) {
+  return nl_error == -NLE_PERM || nl_error == -NLE_NOACCESS;
+}
+
 [[noreturn]] void netlink_failure(int nl_error, const char* what) {
-  // A policy (seccomp, LSM, container) refusing netlink: callers may fall back.
-  if (nl_error == -NLE_PERM) throw PermissionError(fmt::format("{}: permission denied", what));
+  if (refused(nl_error)) throw PermissionError(fmt::format("{}: permission denied", what));
   // libnl error codes are not errno values; nl_geterror gives the text.
   throw std::runtime_error(fmt::format("{}: {}", what, nl_geterror(nl_error)));
 }
@@ -51,7 +57,7 @@ SockDiag::SockDiag() : buffer_(kReceiveBuffer) {
   if (rc < 0) {
     nl_socket_free(socket_);
     socket_ = nullptr;
-    if (rc == -NLE_PERM) throw PermissionError("opening a NETLINK_SOCK_DIAG socket was refused");
+    if (refused(rc)) throw PermissionError("opening a NETLINK_SOCK_DIAG socket was refused");
     netlink_failure(rc, "cannot open a NETLINK_SOCK_DIAG socket");
   }
   // The send side must hold the largest filter program (64 KiB) in one message.

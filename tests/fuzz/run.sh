@@ -62,7 +62,8 @@ elif ! grep -q '^SOCKKIT_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
     echo "run.sh: $build is not a SOCKKIT_FUZZ=ON build; remove it" >&2
     exit 2
 fi
-cmake --build "$build" --parallel "$jobs" --target "${targets[@]/%/_fuzz}" >&2
+# --jobs is how many fuzzers run at once; the build uses every core.
+cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]/%/_fuzz}" >&2
 
 mkdir -p "$build/logs"
 

@@ -173,6 +173,24 @@ expect_status 0 "with netlink refused (seccomp EPERM) sk-states falls back to /p
 expect_in "$work/err" "/proc" "the fallback is said on stderr"
 expect_eq "$(jq -c .tcp.states "$work/out")" "$(jq -c .tcp.states "$work/proc.json")" \
     "the fallback counts what /proc counts"
+# An LSM (SELinux, AppArmor) refuses with EACCES, which libnl reports in its own code.
+expect_status 0 "with netlink refused (seccomp EACCES) sk-states falls back to /proc" -- \
+    "${nsx[@]}" "$work/deny_netlink" EACCES "$sk_states" -j
+expect_in "$work/err" "/proc" "the EACCES fallback is said on stderr"
+expect_eq "$(jq -c .tcp.states "$work/out")" "$(jq -c .tcp.states "$work/proc.json")" \
+    "the EACCES fallback counts what /proc counts"
+if command -v strace >/dev/null; then
+    for call in socket sendmsg; do
+        expect_status 0 "EACCES injected into $call(): sk-states falls back to /proc" -- \
+            "${nsx[@]}" strace -f -qq -o /dev/null -e trace=$call -e inject=$call:error=EACCES \
+            "$sk_states" -j
+        expect_in "$work/err" "/proc" "the fallback after a refused $call() is said"
+        expect_eq "$(jq -c .tcp.states "$work/out")" "$(jq -c .tcp.states "$work/proc.json")" \
+            "the fallback after a refused $call() counts what /proc counts"
+    done
+else
+    fail "strace is missing: it is in the test packages of scripts/setup.sh"
+fi
 expect_status 2 "--source netlink with netlink refused is an error" -- \
     "${nsx[@]}" "$work/deny_netlink" EACCES "$sk_states" --source netlink
 expect_lines "$work/err" 1 "the refusal is one line"

@@ -19,11 +19,11 @@
 
 namespace sockkit::test {
 
-// A directory of recorded fixtures, tests/unit/data/<name>, found from this header's own
-// path so the tests run from any working directory.
+// A directory of recorded fixtures, tests/unit/data/<name>. The build passes the absolute
+// path: __FILE__ would do only while the compiler sees absolute paths, which a compiler
+// cache's base directory or -ffile-prefix-map makes relative.
 inline std::string data_dir(std::string_view name) {
-  std::string here = __FILE__;
-  return fmt::format("{}/data/{}", here.substr(0, here.rfind('/')), name);
+  return fmt::format("{}/{}", SOCKKIT_UNIT_DATA_DIR, name);
 }
 
 // The whole of a file. A file the test expects to read but cannot open stops the test

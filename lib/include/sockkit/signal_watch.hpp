@@ -23,9 +23,26 @@ class SignalWatch : public IoHandler {
   [[nodiscard]] bool fired() const noexcept { return fired_; }
 
  private:
+  // Blocks the signals for its lifetime. A member of its own, constructed before the
+  // signalfd, so that a constructor failing after it (a watch() that throws) still
+  // gives the thread its mask back.
+  class BlockedSignals {
+   public:
+    explicit BlockedSignals(const sigset_t& set);
+    BlockedSignals(const BlockedSignals&) = delete;
+    BlockedSignals& operator=(const BlockedSignals&) = delete;
+    ~BlockedSignals();
+
+   private:
+    sigset_t old_mask_{};
+  };
+
+  static sigset_t watched_set() noexcept;
+
   EventLoop& loop_;
+  sigset_t set_;
+  BlockedSignals blocked_;
   Fd fd_;
-  sigset_t old_mask_{};
   bool fired_ = false;
 };
 
