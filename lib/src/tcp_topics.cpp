@@ -360,7 +360,7 @@ constexpr Guide kSocketGuide{
 constexpr auto kSynFloodIntro = std::to_array<std::string_view>({
     "A SYN flood sends a listener SYNs that never become connections, usually from forged "
     "source addresses that will never answer. Each one costs the server a half-open request "
-    "in SYN_RECV and a minute of SYN+ACK resends, and a listener keeps only so many; once "
+    "in SYN_RECV and up to a minute of SYN+ACK resends, and a listener keeps only so many; once "
     "they are used up, real clients cannot get in. Linux defends the listener with SYN "
     "cookies, which answer SYNs without keeping anything.",
     "The same crowd of SYN_RECV appears without any attack when final ACKs do not come back: "
@@ -380,8 +380,10 @@ constexpr auto kSynFloodSteps = std::to_array<GuideStep>({
      "/proc/net/tcp and sk-states), sends a SYN+ACK and waits for the final ACK; the listener "
      "stays in LISTEN and the application sees nothing. Without an answer the SYN+ACK is "
      "resent after 1, 3, 7, 15 and 31 s, net.ipv4.tcp_synack_retries times (5 by default), "
-     "and the request is dropped at about 63 s. A forged source never answers, so every "
-     "forged SYN holds its place for that whole minute.",
+     "and the request is dropped at about 63 s. A forged source never answers, so a forged "
+     "SYN holds its place until then, except that once requests fill more than half of a "
+     "listener's backlog Linux gives the older ones fewer resends, down to 2 (about 7 s), to "
+     "keep room for new ones.",
      kRetrySysctls, "sk-states --state syn-recv --by lport", kSynRecvRule},
     {"kernel", "the listener's SYN queue is full", std::nullopt,
      "A listener keeps about as many half-open requests as its listen() backlog, capped by "
@@ -391,7 +393,7 @@ constexpr auto kSynFloodSteps = std::to_array<GuideStep>({
      "decisions, SyncookiesSent the cookies, and the kernel log says \"Possible SYN flooding "
      "on port\" once per listener. With tcp_syncookies=0 such SYNs are dropped and "
      "TCPReqQFullDrop rises; in that mode net.ipv4.tcp_max_syn_backlog also turns away SYNs "
-     "from peers the kernel holds no TCP metrics for once a listener's requests pass three "
+     "from peers it has no round-trip time on record for once a listener's requests pass three "
      "quarters of it. tcp_syncookies=2 sends cookies for every SYN.",
      kSynQueueSysctls, "sk-states --watch 1", kSynRecvRule},
     {"client", "the ACK to a cookie arrives", TcpState::established,

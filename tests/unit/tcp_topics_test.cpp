@@ -564,6 +564,33 @@ std::vector<std::string_view> syn_recv_finding_limits() {
   return out;
 }
 
+// The counters whose rise between two samples alone raises the syn_recv finding.
+std::set<std::string> syn_recv_rising_counters() {
+  std::set<std::string> out;
+  const auto counters = sockkit::detail::rule_counters(RuleId::syn_recv);
+  for (const sockkit::detail::CounterName& rising : counters) {
+    sockkit::KernelReadings before;
+    sockkit::KernelReadings after;
+    for (const sockkit::detail::CounterName& c : counters) {
+      before.counters.add(std::string(c.section), std::string(c.name), 0);
+      after.counters.add(std::string(c.section), std::string(c.name),
+                         c.name == rising.name ? 1 : 0);
+    }
+    const sockkit::Census census;
+    const sockkit::EvidenceCollector evidence(std::nullopt);
+    sockkit::DiagnosisInput in;
+    in.census = &census;
+    in.evidence = &evidence;
+    in.readings = &after;
+    in.previous_readings = &before;
+    for (const sockkit::Finding& f : sockkit::diagnose(in, {}, {}).findings) {
+      if (f.rule == RuleId::syn_recv) out.emplace(rising.name);
+    }
+  }
+  REQUIRE_FALSE(out.empty());
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("the name checks catch what they are for") {
@@ -674,6 +701,17 @@ TEST_CASE("syn-flood guide: the SYN backlog and cookies and what the syn_recv fi
     }
   }
   CHECK(named == read);
+  // "With --watch it also warns whenever X or Y rose ...": exactly the counters that do.
+  const std::size_t watch_at = finding.find("With --watch");
+  REQUIRE(watch_at != std::string_view::npos);
+  const std::string_view watch = finding.substr(watch_at, finding.find(':', watch_at) - watch_at);
+  std::set<std::string> rising;
+  for (const std::string_view word : words(watch)) {
+    for (const sockkit::detail::CounterName& c : sockkit::detail::rule_counters(RuleId::syn_recv)) {
+      if (word == c.name) rising.emplace(word);
+    }
+  }
+  CHECK(rising == syn_recv_rising_counters());
   for (const std::string_view limit : syn_recv_finding_limits()) {
     CAPTURE(limit);
     CHECK(contains(finding, limit));
