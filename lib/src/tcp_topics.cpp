@@ -176,19 +176,20 @@ constexpr std::array<RuleId, 0> kNoRules{};
 constexpr auto kSocketIntro = std::to_array<std::string_view>({
     "A socket is the kernel's end point of one conversation over the network, and the "
     "descriptor that socket() returns is the process's handle to it, used like a file "
-    "descriptor with read(), write() and close(). The name and the calls come from the BSD "
-    "Unix of the early 1980s. A TCP socket is named by a local address and port and, once "
-    "connected, also by the peer's address and port.",
+    "descriptor with read(), write() and close(). The name pictures the socket a plug goes "
+    "into; it and the calls come from the BSD Unix of the early 1980s. A TCP socket is "
+    "named by a local address and port and, once connected, also by the peer's address and "
+    "port.",
     "A TCP connection is identified by its 4-tuple: local address, local port, peer address, "
     "peer port. The kernel matches every arriving segment to a socket by those four values, so "
     "two connections may share any three of them. That is why a server serves any number of "
     "clients on one port, and why a client's ephemeral port only has to be unique toward one "
     "destination.",
     "A widely copied account of this says the server starts a thread for every connection and "
-    "sends its socket's description to the client. TCP does neither: accept() hands the "
-    "application a new socket for each connection while the listener goes on listening, "
+    "sends its socket's description to the client. TCP does neither. accept() hands the "
+    "application a new socket for each connection while the listener goes on listening; "
     "whether a thread, a process or an event loop serves that socket is the application's "
-    "choice, and all the client learns is the server's SYN+ACK.",
+    "choice; and all the client learns is the server's SYN+ACK.",
 });
 
 constexpr auto kBindSysctls = std::to_array<std::string_view>({"net.ipv4.ip_local_reserved_ports"});
