@@ -39,6 +39,8 @@ complete -c sk-explain -n __sk_explain_needs_topic -a close -d 'The four-way clo
 complete -c sk-explain -n __sk_explain_needs_topic -a diagram -d 'The whole state machine'
 complete -c sk-explain -n __sk_explain_needs_topic -a tcp-vs-udp -d 'TCP and UDP compared'
 complete -c sk-explain -n __sk_explain_needs_topic -a osi -d 'The seven OSI layers'
+complete -c sk-explain -n __sk_explain_needs_topic -a socket -d 'A socket from socket() to close()'
+complete -c sk-explain -n __sk_explain_needs_topic -a syn-flood -d 'SYN floods, the SYN backlog, cookies'
 complete -c sk-explain -n __sk_explain_needs_topic -a rules -d 'The sk-states finding rules'
 complete -c sk-explain -n __sk_explain_needs_topic -a port-exhaustion -d 'Finding: ephemeral ports running out'
 complete -c sk-explain -n __sk_explain_needs_topic -a accept-queue -d 'Finding: a full accept queue'

@@ -193,7 +193,7 @@ check_sk_explain_bash() {
         expect_offer "$mode" "$file" _sk_explain --diagram sk-explain --d
         for state in established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait \
             close close-wait last-ack listen closing new-syn-recv \
-            states handshake diagram tcp-vs-udp osi; do
+            states handshake diagram tcp-vs-udp osi socket syn-flood; do
             expect_offer "$mode" "$file" _sk_explain "$state" sk-explain ""
         done
     done

@@ -86,7 +86,121 @@ for args in "--diagram" "diagram" "-d"; do
         expect_in "$work/out" "$s" "$args drawing shows $s"
     done
 done
-for topic in "" handshake close tcp-vs-udp osi time-wait; do
+# --- guides: the life of a socket, SYN floods -----------------------------------------
+# Each step is numbered and names who acts, then the state it leaves the socket in, the
+# sysctls that govern it, the sk-states command that shows it and the findings that
+# watch it.
+check_guide() {  # check_guide TOPIC TITLE NOTES_HEADING STEPS
+    expect_status 0 "$1" -- "$explain" "$1"
+    expect_eq "$(head -1 "$work/out")" "$2" "$1: title"
+    expect_in "$work/out" "Step by step" "$1 has a \"Step by step\" section"
+    expect_in "$work/out" "$3" "$1 has a \"$3\" section"
+    expect_eq "$(grep -cE '^ *[0-9]+\. [a-z][a-z ]*: ' "$work/out")" "$4" "$1 has $4 numbered steps"
+    expect_in "$work/out" "    sk-states: sk-states " "$1 names the sk-states command of a step"
+    expect_in "$work/out" "    findings:  " "$1 names the findings of a step"
+}
+check_guide socket "Sockets: from socket() to close(), step by step and state by state" \
+    "Reuse options, ports and where to look" 12
+for call in "socket(AF_INET, SOCK_STREAM, 0)" "bind(" "listen(fd, backlog)" "connect(" "accept()" \
+            "close()"; do
+    expect_in "$work/out" "$call" "socket shows $call"
+done
+for state in CLOSE LISTEN SYN_SENT SYN_RECV ESTABLISHED TIME_WAIT CLOSE_WAIT LAST_ACK; do
+    expect_in "$work/out" "    state:     $state" "socket puts a step in $state"
+done
+tr -s ' \n' ' ' <"$work/out" >"$work/flat"  # facts may be wrapped across lines
+for fact in SO_REUSEADDR SO_REUSEPORT EADDRINUSE EADDRNOTAVAIL 4-tuple net.core.somaxconn \
+            net.ipv4.ip_local_port_range IP_BIND_ADDRESS_NO_PORT "accept queue" \
+            "accept_queue (sk-explain accept-queue)" "port_exhaustion (sk-explain port-exhaustion)"; do
+    expect_in "$work/flat" "$fact" "socket names $fact"
+done
+check_guide syn-flood "SYN floods: half-open connections, the SYN backlog and SYN cookies" \
+    "What sk-states reads, and what to do" 5
+tr -s ' \n' ' ' <"$work/out" >"$work/flat"
+for fact in net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_backlog net.core.somaxconn \
+            net.ipv4.tcp_synack_retries net.ipv4.tcp_abort_on_overflow TcpExtSyncookiesSent \
+            TcpExtTCPReqQFullDrop TcpExtListenOverflows TcpExtListenDrops NEW_SYN_RECV \
+            "syn_recv (sk-explain syn-recv)" "--threshold syn_recv="; do
+    expect_in "$work/flat" "$fact" "syn-flood names $fact"
+done
+expect_status 0 "syn_flood spelling" -- "$explain" SYN_FLOOD
+expect_eq "$(head -1 "$work/out")" "SYN floods: half-open connections, the SYN backlog and SYN cookies" \
+    "SYN_FLOOD is syn-flood"
+
+# Everything a guide points at exists: its states, its findings, the sk-explain topics
+# it names, and the sk-states commands it quotes, which must run (0 or 1, never 2).
+"$explain" -j >"$work/states.json"
+"$explain" -j rules >"$work/rules.json"
+for topic in socket syn-flood; do
+    expect_status 0 "json $topic" -- "$explain" -j "$topic"
+    cp "$work/out" "$work/$topic.json"
+    expect_eq "$(jq -r '.topic' "$work/$topic.json")" "$topic" "json $topic: topic"
+    expect_eq "$(jq -r 'keys_unsorted | join(",")' "$work/$topic.json")" \
+        "topic,title,intro,steps,notes_heading,notes" "json $topic: fields"
+    expect_eq "$(jq -r '[.steps[] | keys_unsorted | join(",")] | unique | join(" ")' "$work/$topic.json")" \
+        "actor,event,state,text,sysctls,watch,findings" "json $topic: step fields"
+    expect_eq "$(jq -r '(.intro | length > 0) and (.notes | length > 0)' "$work/$topic.json")" true \
+        "json $topic: intro and notes"
+    expect_eq "$(jq -r --slurpfile s "$work/states.json" \
+        '[.steps[].state | select(. != null) | select(IN($s[0].states[].name) | not)] | join(",")' \
+        "$work/$topic.json")" "" "json $topic: every step's state is a TCP state"
+    expect_eq "$(jq -r --slurpfile r "$work/rules.json" \
+        '[.steps[].findings[] | select(IN($r[0].rules[].rule) | not)] | join(",")' \
+        "$work/$topic.json")" "" "json $topic: every finding is an sk-states rule"
+    expect_eq "$(jq -r '[.steps[] | select(.state == null and (.findings | length) == 0)] | length' \
+        "$work/$topic.json")" 0 "json $topic: every step names a state or a finding"
+    jq -r '.steps[].watch' "$work/$topic.json" | sort -u >"$work/watch"
+    expect_eq "$(grep -cv '^sk-states\( \|$\)' "$work/watch")" 0 "json $topic: every step has an sk-states command"
+    while IFS= read -r command; do
+        read -ra args <<<"${command#sk-states}"
+        [[ $command == *--watch* ]] && args+=(--count 2)
+        rc=0
+        timeout 20 "$1/sk-states" "${args[@]}" >"$work/watch.out" 2>"$work/watch.err" || rc=$?
+        if ((rc == 0 || rc == 1)); then
+            pass "$topic: \"$command\" runs (exit $rc)"
+        else
+            fail "$topic: \"$command\" exits $rc: $(head -c 300 "$work/watch.err")"
+        fi
+    done <"$work/watch"
+    "$explain" "$topic" | grep -o 'sk-explain [a-z][a-z0-9-]*' | sort -u | cut -d' ' -f2 >"$work/named"
+    while IFS= read -r word; do
+        expect_status 0 "$topic names \"sk-explain $word\", which exists" -- "$explain" "$word"
+    done <"$work/named"
+done
+
+# --- every topic is listed everywhere a user looks for it ---------------------------
+src_root=$(cd "$(dirname "$0")/../.." && pwd)
+"$explain" --help | sed -n '/^Topics:/,/^$/p' | awk 'NR > 1 && NF && $1 != "STATE" {print $1}' >"$work/topics"
+for want in socket syn-flood rules; do
+    expect_eq "$(grep -cx "$want" "$work/topics")" 1 "--help lists the topic $want"
+done
+"$explain" >"$work/list" 2>&1
+"$explain" no-such-topic 2>"$work/unknown"
+sed -n '/^\.SH TOPICS/,/^\.SH OPTIONS/p' "$src_root/man/sk-explain.1" >"$work/man-topics"
+while IFS= read -r topic; do
+    [[ $topic == states ]] && continue
+    expect_in "$work/unknown" " $topic," "the unknown-topic error lists $topic"
+    if grep -qE "(^| |\`)$topic(,|;|\.|\`|$)" "$work/list"; then
+        pass "the state list points at $topic"
+    else
+        fail "the footer of the state list does not name $topic"
+    fi
+    roff=$(sed 's/-/\\\\-/g' <<<"$topic")
+    if grep -qE "^\.B $roff$" "$work/man-topics"; then
+        pass "the man page has a TOPICS entry for $topic"
+    else
+        fail "the man page has no \".B $roff\" in TOPICS"
+    fi
+    if grep -qE "(^|[' ])$topic( |'|$)" "$src_root/completions/bash/sk-explain"; then
+        pass "bash completion offers $topic"
+    else
+        fail "bash completion does not list $topic"
+    fi
+    expect_in "$src_root/completions/zsh/_sk-explain" "'$topic:" "zsh completion offers $topic"
+    expect_in "$src_root/completions/fish/sk-explain.fish" "-a $topic -d" "fish completion offers $topic"
+done <"$work/topics"
+
+for topic in "" handshake close tcp-vs-udp osi time-wait socket syn-flood; do
     expect_status 0 "width of ${topic:-list}" -- "$explain" $topic
     expect_eq "$(awk 'length > 100' "$work/out" | wc -l)" 0 "${topic:-list} fits 100 columns"
 done
@@ -135,7 +249,7 @@ expect_error() {  # expect_error DESCRIPTION MESSAGE -- ARGS...
     expect_eq "$(wc -c <"$work/out")" 0 "$what: nothing on stdout"
 }
 expect_error "unknown topic" \
-    'sk-explain: error: unknown topic or state "foo": expected a TCP state (e.g. time-wait) or one of states, handshake, close, diagram, tcp-vs-udp, osi, rules, or a rule (port-exhaustion, ...)' \
+    'sk-explain: error: unknown topic or state "foo": expected a TCP state (e.g. time-wait) or one of states, handshake, close, diagram, tcp-vs-udp, osi, socket, syn-flood, rules, or a rule (port-exhaustion, ...)' \
     -- foo
 expect_error "near miss" 'unknown topic or state "time_wait2"' -- time_wait2
 expect_error "csv refused" "sk-explain: error: --format csv is not supported here: use text or json" -- --format csv

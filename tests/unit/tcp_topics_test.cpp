@@ -2,14 +2,25 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "diagnosis_rules.hpp"
+#include "sockkit/census.hpp"
+#include "sockkit/diagnosis.hpp"
+#include "sockkit/evidence.hpp"
+#include "sockkit/findings.hpp"
 #include "sockkit/tcp_state.hpp"
 #include "sockkit/tcp_topics.hpp"
+#include "test_records.hpp"
 #include "text_checks.hpp"
 
 using sockkit::Peer;
@@ -305,4 +316,417 @@ TEST_CASE("the state machine drawing fits 100 columns and shows every state") {
     CAPTURE(label);
     CHECK(contains(drawing, label));
   }
+}
+
+// ---------------------------------------------------------------- guides
+
+namespace {
+
+using sockkit::Guide;
+using sockkit::GuideStep;
+using sockkit::RuleId;
+
+// Every piece of prose a guide shows, one piece per element.
+std::vector<std::string_view> guide_texts(const Guide& g) {
+  std::vector<std::string_view> out{g.title, g.notes_heading};
+  out.insert(out.end(), g.intro.begin(), g.intro.end());
+  for (const GuideStep& step : g.steps) {
+    out.insert(out.end(), {step.actor, step.event, step.text, step.watch});
+    out.insert(out.end(), step.sysctls.begin(), step.sysctls.end());
+  }
+  out.insert(out.end(), g.notes.begin(), g.notes.end());
+  return out;
+}
+
+std::string guide_text(const Guide& g) {
+  std::string out;
+  for (const std::string_view piece : guide_texts(g)) {
+    out += piece;
+    out += '\n';
+  }
+  return out;
+}
+
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// The runs of letters, digits and '_' in `text`.
+std::vector<std::string_view> words(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (!is_word_char(text[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && is_word_char(text[end])) ++end;
+    out.push_back(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+bool all_caps(std::string_view word) {
+  bool letter = false;
+  for (const char c : word) {
+    if (c >= 'a' && c <= 'z') return false;
+    letter = letter || (c >= 'A' && c <= 'Z');
+  }
+  return letter;
+}
+
+// Upper-case words in the guides that are not TCP states: flags, acronyms, errno names,
+// socket options and sk-states column names. Anything else in capitals must be the
+// kernel's name of a state, so a misspelt or invented state (CLOSED, SYN_RCVD) fails.
+bool known_non_state(std::string_view word) {
+  for (const std::string_view prefix : {"SO_", "IP_", "AF_", "SOCK_", "TCP_", "INADDR_"}) {
+    if (word.starts_with(prefix)) return true;
+  }
+  // errno names: EADDRINUSE, ECONNREFUSED, ...
+  if (word.size() > 4 && word[0] == 'E' && word.find('_') == std::string_view::npos &&
+      !sockkit::parse_tcp_state(word)) {
+    return true;
+  }
+  for (const std::string_view w :
+       {"SYN", "ACK", "RST", "FIN", "TCP", "UDP",    "IP",     "MSS", "SACK", "MSL", "2MSL",
+        "RFC", "BSD", "NAT", "UID", "API", "RECV_Q", "SEND_Q", "PID", "ISN",  "ICMP"}) {
+    if (word == w) return true;
+  }
+  return false;
+}
+
+bool is_state_name(std::string_view word) {
+  for (const sockkit::TcpStateInfo& info : sockkit::tcp_states()) {
+    if (info.name == word) return true;
+  }
+  return false;
+}
+
+bool is_rule_key(std::string_view word) {
+  for (const sockkit::RuleInfo& rule : sockkit::rule_infos()) {
+    if (rule.key == word) return true;
+  }
+  return false;
+}
+
+// The word just before " finding" (as in "the syn_recv finding") and just after
+// "--threshold " (as in "--threshold syn_recv=50"): both must name a rule.
+std::vector<std::string> named_rules(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t at = text.find(" finding"); at != std::string_view::npos;
+       at = text.find(" finding", at + 1)) {
+    if (at + 8 < text.size() && is_word_char(text[at + 8])) continue;  // "findings"
+    std::size_t start = at;
+    while (start > 0 && (is_word_char(text[start - 1]) || text[start - 1] == '-')) --start;
+    out.emplace_back(text.substr(start, at - start));
+  }
+  for (std::size_t at = text.find("--threshold "); at != std::string_view::npos;
+       at = text.find("--threshold ", at + 1)) {
+    std::size_t start = at + 12;
+    std::size_t end = start;
+    while (end < text.size() && (is_word_char(text[end]) || text[end] == '-')) ++end;
+    out.emplace_back(text.substr(start, end - start));
+  }
+  return out;
+}
+
+// "net.ipv4.tcp_syncookies" and "net.core.somaxconn" as they appear in the text.
+std::vector<std::string> named_sysctls(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t at = text.find("net."); at != std::string_view::npos;
+       at = text.find("net.", at + 1)) {
+    if (at > 0 && (is_word_char(text[at - 1]) || text[at - 1] == '.')) continue;
+    std::size_t end = at;
+    while (end < text.size() && (is_word_char(text[end]) || text[end] == '.')) ++end;
+    while (text[end - 1] == '.') --end;  // the end of a sentence
+    out.emplace_back(text.substr(at, end - at));
+  }
+  return out;
+}
+
+bool sysctl_exists(std::string name) {
+  std::replace(name.begin(), name.end(), '.', '/');
+  return std::filesystem::exists("/proc/sys/" + name);
+}
+
+void check_guide_shape(const Guide& g) {
+  CAPTURE(g.topic);
+  CHECK_FALSE(g.title.empty());
+  CHECK(g.title.back() != '.');
+  CHECK_FALSE(g.notes_heading.empty());
+  CHECK_FALSE(g.intro.empty());
+  CHECK_FALSE(g.notes.empty());
+  for (const std::string_view piece : guide_texts(g)) {
+    CAPTURE(piece);
+    CHECK(is_printable_ascii(piece));
+  }
+  for (const std::string_view paragraph : g.intro) CHECK(paragraph.back() == '.');
+  for (const std::string_view paragraph : g.notes) CHECK(paragraph.back() == '.');
+  REQUIRE_FALSE(g.steps.empty());
+  for (const GuideStep& step : g.steps) {
+    CAPTURE(step.event);
+    CHECK_FALSE(step.actor.empty());
+    CHECK_FALSE(step.event.empty());
+    CHECK(step.event.back() != '.');
+    CHECK(step.event.size() <= 60);
+    CHECK(step.text.back() == '.');
+    // A step ties what happens to something an operator can see.
+    CHECK((step.state.has_value() || !step.findings.empty()));
+    CHECK((step.watch == "sk-states" || step.watch.starts_with("sk-states ")));
+    for (const std::string_view sysctl : step.sysctls) {
+      CAPTURE(sysctl);
+      CHECK(sysctl.starts_with("net."));
+      CHECK(contains(step.text, sysctl));  // the text says what it does
+    }
+  }
+}
+
+// Every state, rule and sysctl the text names exists: the states in the knowledge base,
+// the rules among sk-states' findings, the sysctls on this kernel.
+void check_names(const std::vector<std::string_view>& pieces) {
+  for (const std::string_view piece : pieces) {
+    CAPTURE(piece);
+    for (const std::string_view word : words(piece)) {
+      if (word.size() < 2 || !all_caps(word) || known_non_state(word)) continue;
+      CAPTURE(word);
+      CHECK(is_state_name(word));
+    }
+    for (const std::string& rule : named_rules(piece)) {
+      CAPTURE(rule);
+      CHECK(is_rule_key(rule));
+    }
+    for (const std::string& sysctl : named_sysctls(piece)) {
+      CAPTURE(sysctl);
+      // A sysctl the kernel no longer has may only be named to say so.
+      CHECK((sysctl_exists(sysctl) || contains(piece, "removed")));
+    }
+  }
+}
+
+void check_guide_names(const Guide& g) {
+  CAPTURE(g.topic);
+  check_names(guide_texts(g));
+}
+
+std::set<TcpState> guide_states(const Guide& g) {
+  std::set<TcpState> out;
+  for (const GuideStep& step : g.steps) {
+    if (step.state) out.insert(*step.state);
+  }
+  return out;
+}
+
+std::set<RuleId> guide_rules(const Guide& g) {
+  std::set<RuleId> out;
+  for (const GuideStep& step : g.steps) out.insert(step.findings.begin(), step.findings.end());
+  return out;
+}
+
+const GuideStep* step_with(const Guide& g, std::string_view event_part) {
+  for (const GuideStep& step : g.steps) {
+    if (contains(step.event, event_part)) return &step;
+  }
+  return nullptr;
+}
+
+// The limits the syn_recv finding shows, from a diagnosis of 1000 half-open connections
+// on a host whose limits are all known.
+std::vector<std::string_view> syn_recv_finding_limits() {
+  sockkit::Census census;
+  sockkit::EvidenceCollector evidence(std::nullopt);
+  for (int i = 0; i < 1000; ++i) {
+    const sockkit::SocketRecord r = tcp_record(
+        "127.0.0.1", 8080, "127.0.0.2", static_cast<std::uint16_t>(10000 + i), TcpState::syn_recv);
+    census.add(r);
+    evidence.add(r);
+  }
+  sockkit::KernelReadings readings;
+  readings.sysctls.somaxconn = 4096;
+  readings.sysctls.tcp_max_syn_backlog = 512;
+  readings.sysctls.tcp_syncookies = 1;
+  readings.sysctls.tcp_max_tw_buckets = 1000;
+  readings.sysctls.tcp_fin_timeout = 60;
+  readings.sysctls.tcp_tw_reuse = 2;
+  readings.sysctls.tcp_max_orphans = 1000;
+  sockkit::DiagnosisInput in;
+  in.census = &census;
+  in.evidence = &evidence;
+  in.readings = &readings;
+  const sockkit::Diagnosis d = sockkit::diagnose(in, {}, {});
+  std::vector<std::string_view> out;
+  for (const sockkit::Finding& f : d.findings) {
+    if (f.rule != RuleId::syn_recv) continue;
+    for (const sockkit::LimitReading& limit : f.evidence.limits) out.push_back(limit.name);
+  }
+  REQUIRE_FALSE(out.empty());
+  return out;
+}
+
+// The counters whose rise between two samples alone raises the syn_recv finding.
+std::set<std::string> syn_recv_rising_counters() {
+  std::set<std::string> out;
+  const auto counters = sockkit::detail::rule_counters(RuleId::syn_recv);
+  for (const sockkit::detail::CounterName& rising : counters) {
+    sockkit::KernelReadings before;
+    sockkit::KernelReadings after;
+    for (const sockkit::detail::CounterName& c : counters) {
+      before.counters.add(std::string(c.section), std::string(c.name), 0);
+      after.counters.add(std::string(c.section), std::string(c.name),
+                         c.name == rising.name ? 1 : 0);
+    }
+    const sockkit::Census census;
+    const sockkit::EvidenceCollector evidence(std::nullopt);
+    sockkit::DiagnosisInput in;
+    in.census = &census;
+    in.evidence = &evidence;
+    in.readings = &after;
+    in.previous_readings = &before;
+    for (const sockkit::Finding& f : sockkit::diagnose(in, {}, {}).findings) {
+      if (f.rule == RuleId::syn_recv) out.emplace(rising.name);
+    }
+  }
+  REQUIRE_FALSE(out.empty());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the name checks catch what they are for") {
+  CHECK(is_state_name("CLOSING"));
+  CHECK_FALSE(is_state_name("CLOSED"));  // RFC 9293's name; the kernel's is CLOSE
+  CHECK_FALSE(known_non_state("SYN_RCVD"));
+  CHECK(known_non_state("EADDRINUSE"));
+  CHECK(known_non_state("SO_REUSEPORT"));
+  CHECK_FALSE(known_non_state("ESTABLISHED"));
+  CHECK(named_rules("the syn_recv finding and --threshold accept_queue=2") ==
+        std::vector<std::string>{"syn_recv", "accept_queue"});
+  CHECK(named_sysctls("see net.core.somaxconn. And net.ipv4.tcp_syncookies=1") ==
+        std::vector<std::string>{"net.core.somaxconn", "net.ipv4.tcp_syncookies"});
+  CHECK(sysctl_exists("net.core.somaxconn"));
+  CHECK_FALSE(sysctl_exists("net.ipv4.tcp_tw_recycle"));  // removed in Linux 4.12
+}
+
+TEST_CASE("socket guide: from socket() to close() with each step tied to a state") {
+  const Guide& g = sockkit::socket_guide();
+  check_guide_shape(g);
+  check_guide_names(g);
+  CHECK(g.topic == "socket");
+  REQUIRE(g.steps.size() == 12);
+  CHECK(g.steps.front().event.starts_with("socket("));
+  CHECK(g.steps.front().state == TcpState::close);
+
+  const std::set<TcpState> states = guide_states(g);
+  for (const TcpState s :
+       {TcpState::close, TcpState::listen, TcpState::syn_sent, TcpState::syn_recv,
+        TcpState::established, TcpState::time_wait, TcpState::close_wait, TcpState::last_ack}) {
+    CAPTURE(sockkit::tcp_state_name(s));
+    CHECK(states.count(s) == 1);
+  }
+  const std::set<RuleId> rules = guide_rules(g);
+  for (const RuleId r : {RuleId::accept_queue, RuleId::port_exhaustion, RuleId::time_wait,
+                         RuleId::syn_recv, RuleId::syn_sent, RuleId::close_wait}) {
+    CAPTURE(sockkit::rule_info(r).key);
+    CHECK(rules.count(r) == 1);
+  }
+
+  const GuideStep* listen = step_with(g, "listen(");
+  REQUIRE(listen != nullptr);
+  CHECK(listen->state == TcpState::listen);
+  CHECK(std::find(listen->findings.begin(), listen->findings.end(), RuleId::accept_queue) !=
+        listen->findings.end());
+  CHECK(contains(listen->text, "net.core.somaxconn"));
+  CHECK(contains(listen->text, "4096"));
+  const GuideStep* connect = step_with(g, "connect(");
+  REQUIRE(connect != nullptr);
+  CHECK(connect->state == TcpState::syn_sent);
+  CHECK(contains(connect->text, "net.ipv4.ip_local_port_range"));
+  const GuideStep* bind = step_with(g, "bind(");
+  REQUIRE(bind != nullptr);
+  CHECK(contains(bind->text, "SO_REUSEADDR"));
+  CHECK(contains(bind->text, "TIME_WAIT"));
+
+  const std::string text = guide_text(g);
+  for (const std::string_view fact :
+       {"handle", "4-tuple", "SO_REUSEADDR", "SO_REUSEPORT", "EADDRINUSE", "EADDRNOTAVAIL",
+        "accept queue", "backlog", "32768-60999", "28,232", "IP_BIND_ADDRESS_NO_PORT",
+        "net.ipv4.tcp_tw_reuse", "NEW_SYN_RECV", "sk-explain syn-flood", "sk-explain rules"}) {
+    CAPTURE(fact);
+    CHECK(contains(text, fact));
+  }
+}
+
+TEST_CASE("syn-flood guide: the SYN backlog and cookies and what the syn_recv finding reads") {
+  const Guide& g = sockkit::syn_flood_guide();
+  check_guide_shape(g);
+  check_guide_names(g);
+  CHECK(g.topic == "syn-flood");
+  REQUIRE(g.steps.size() == 5);
+  CHECK(g.steps.front().state == TcpState::syn_recv);
+  CHECK(guide_rules(g).count(RuleId::syn_recv) == 1);
+  CHECK(guide_rules(g).count(RuleId::accept_queue) == 1);
+
+  const std::string text = guide_text(g);
+  for (const std::string_view fact :
+       {"net.ipv4.tcp_syncookies", "net.ipv4.tcp_max_syn_backlog", "net.core.somaxconn",
+        "net.ipv4.tcp_synack_retries", "net.ipv4.tcp_abort_on_overflow", "63 s", "NEW_SYN_RECV",
+        "SYN cookie", "TCPReqQFullDoCookies", "SyncookiesRecv", "SyncookiesFailed",
+        "Possible SYN flooding"}) {
+    CAPTURE(fact);
+    CHECK(contains(text, fact));
+  }
+
+  // The paragraph on the finding says what the code reads: its measure's levels, every
+  // counter and limit of its evidence, and no counter it does not read.
+  std::string_view finding;
+  for (const std::string_view note : g.notes) {
+    if (contains(note, "syn_recv finding")) finding = note;
+  }
+  REQUIRE_FALSE(finding.empty());
+  const sockkit::Levels levels = sockkit::default_levels(RuleId::syn_recv, {});
+  REQUIRE(levels.warn.has_value());
+  REQUIRE(levels.crit.has_value());
+  CHECK(contains(finding, fmt::format("warns at {:.0f}", *levels.warn)));
+  CHECK(contains(finding, fmt::format("critical at {:.0f}", *levels.crit)));
+  std::set<std::string> read;
+  for (const sockkit::detail::CounterName& c : sockkit::detail::rule_counters(RuleId::syn_recv)) {
+    read.insert(fmt::format("{}{}", c.section, c.name));
+  }
+  std::set<std::string> named;
+  for (const std::string_view word : words(finding)) {
+    if (word.starts_with("TcpExt") ||
+        (word.starts_with("Tcp") && word.size() > 3 && word[3] >= 'A' && word[3] <= 'Z')) {
+      named.emplace(word);
+    }
+  }
+  CHECK(named == read);
+  // "With --watch it also warns whenever X or Y rose ...": exactly the counters that do.
+  const std::size_t watch_at = finding.find("With --watch");
+  REQUIRE(watch_at != std::string_view::npos);
+  const std::string_view watch = finding.substr(watch_at, finding.find(':', watch_at) - watch_at);
+  std::set<std::string> rising;
+  for (const std::string_view word : words(watch)) {
+    for (const sockkit::detail::CounterName& c : sockkit::detail::rule_counters(RuleId::syn_recv)) {
+      if (word == c.name) rising.emplace(word);
+    }
+  }
+  CHECK(rising == syn_recv_rising_counters());
+  for (const std::string_view limit : syn_recv_finding_limits()) {
+    CAPTURE(limit);
+    CHECK(contains(finding, limit));
+  }
+}
+
+TEST_CASE("the handshake and close topics name only real states and rules and sysctls") {
+  std::vector<std::string_view> pieces;
+  for (const SequenceDiagram* d : {&sockkit::handshake_diagram(), &sockkit::close_diagram(),
+                                   &sockkit::simultaneous_close_diagram()}) {
+    pieces.push_back(d->title);
+    pieces.insert(pieces.end(), d->notes.begin(), d->notes.end());
+    for (const sockkit::SequenceStep& step : d->steps) pieces.push_back(step.note);
+  }
+  const auto time_wait = sockkit::time_wait_notes();
+  pieces.insert(pieces.end(), time_wait.begin(), time_wait.end());
+  check_names(pieces);
 }

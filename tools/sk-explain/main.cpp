@@ -27,11 +27,15 @@ constexpr const char* kExamples = R"(Topics:
   diagram       the whole state machine (same as --diagram)
   tcp-vs-udp    what TCP gives you that UDP does not
   osi           the seven OSI layers with example protocols
+  socket        a socket's life from socket() to close(), call by call
+  syn-flood     half-open connections, the SYN backlog and SYN cookies
+  rules         the sk-states findings; RULE for one (accept-queue, ...)
 
 Examples:
   sk-explain                      list the states
   sk-explain close-wait           why CLOSE_WAIT piles up and what to check
   sk-explain handshake            SYN, SYN+ACK, ACK and the state of each side
+  sk-explain syn-flood            SYN_RECV piles: a flood or a full queue?
   sk-explain --diagram | less     the state machine
   sk-explain -j | jq -r '.states[] | select(.pileup != null) | .name'
 )";

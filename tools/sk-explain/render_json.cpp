@@ -93,6 +93,27 @@ Json sequence_json(const sockkit::SequenceDiagram& diagram) {
               {"notes", strings(diagram.notes)}};
 }
 
+Json guide_json(const sockkit::Guide& guide) {
+  Json steps = Json::array();
+  for (const auto& step : guide.steps) {
+    Json findings = Json::array();
+    for (auto id : step.findings) findings.push_back(sockkit::rule_info(id).key);
+    steps.push_back(Json{{"actor", step.actor},
+                         {"event", step.event},
+                         {"state", state_or_null(step.state)},
+                         {"text", step.text},
+                         {"sysctls", strings(step.sysctls)},
+                         {"watch", step.watch},
+                         {"findings", findings}});
+  }
+  return Json{{"topic", guide.topic},
+              {"title", guide.title},
+              {"intro", strings(guide.intro)},
+              {"steps", steps},
+              {"notes_heading", guide.notes_heading},
+              {"notes", strings(guide.notes)}};
+}
+
 Json states_json() {
   Json list = Json::array();
   for (const auto& info : sockkit::tcp_states()) list.push_back(state_json(info));
@@ -143,6 +164,8 @@ Json render_json(const Topic& topic) {
     case TopicKind::diagram: return diagram_json();
     case TopicKind::tcp_vs_udp: return tcp_vs_udp_json();
     case TopicKind::osi: return osi_json();
+    case TopicKind::socket: return guide_json(sockkit::socket_guide());
+    case TopicKind::syn_flood: return guide_json(sockkit::syn_flood_guide());
     case TopicKind::rules: return rule_list_json();
     case TopicKind::rule: return rule_json(topic.rule);
   }

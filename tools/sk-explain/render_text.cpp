@@ -65,7 +65,8 @@ std::string render_state_list(const TextStyle& style) {
   }
   out += "\n" + sockkit::wrap_text(
                     "Run `sk-explain STATE` for one state in full, or a topic: handshake, close, "
-                    "diagram, tcp-vs-udp, osi; `sk-explain rules` for the sk-states findings.",
+                    "diagram, tcp-vs-udp, osi, socket, syn-flood; `sk-explain rules` for the "
+                    "sk-states findings.",
                     style.width);
   return out;
 }
@@ -196,6 +197,55 @@ std::string render_tcp_vs_udp(const TextStyle& style) {
   return out;
 }
 
+std::string join_words(std::span<const std::string_view> items) {
+  std::string out;
+  for (auto item : items) out += fmt::format("{}{}", out.empty() ? "" : ", ", item);
+  return out;
+}
+
+// "accept_queue (sk-explain accept-queue)": the rule id sk-states prints, and where it is
+// explained.
+std::string findings_text(std::span<const sockkit::RuleId> findings) {
+  std::string out;
+  for (auto id : findings) {
+    out += fmt::format("{}{} ({})", out.empty() ? "" : ", ", sockkit::rule_info(id).key,
+                       sockkit::rule_explain_command(id));
+  }
+  return out;
+}
+
+constexpr std::size_t kGuideLabel = 15;  // "    sk-states: "
+
+std::string render_guide_step(std::size_t number, const sockkit::GuideStep& step,
+                              const TextStyle& style) {
+  std::string out =
+      style.paint(Style::bold, fmt::format("{:>2}. {}: {}", number, step.actor, step.event));
+  out += "\n" + fmt::format("{:<{}}", "    state:", kGuideLabel);
+  out += step.state ? state_name(style, *step.state) : std::string("none: no socket is kept");
+  out += "\n" + sockkit::wrap_text(step.text, style.width, 4);
+  if (!step.sysctls.empty()) {
+    out += hanging("    sysctls:", kGuideLabel, join_words(step.sysctls), style.width);
+  }
+  out += hanging("    sk-states:", kGuideLabel, step.watch, style.width);
+  if (!step.findings.empty()) {
+    out += hanging("    findings:", kGuideLabel, findings_text(step.findings), style.width);
+  }
+  return out;
+}
+
+std::string render_guide(const sockkit::Guide& guide, const TextStyle& style) {
+  std::string out = heading(style, guide.title);
+  for (auto paragraph : guide.intro) out += "\n" + sockkit::wrap_text(paragraph, style.width);
+  out += "\n" + heading(style, "Step by step");
+  std::size_t number = 0;
+  for (const auto& step : guide.steps) out += "\n" + render_guide_step(++number, step, style);
+  out += "\n" + heading(style, guide.notes_heading);
+  for (std::size_t i = 0; i < guide.notes.size(); ++i) {
+    out += (i == 0 ? "" : "\n") + sockkit::wrap_text(guide.notes[i], style.width);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_text(const Topic& topic, const TextStyle& style) {
@@ -207,6 +257,8 @@ std::string render_text(const Topic& topic, const TextStyle& style) {
     case TopicKind::diagram: return std::string(sockkit::state_machine_drawing()) + "\n";
     case TopicKind::tcp_vs_udp: return render_tcp_vs_udp(style);
     case TopicKind::osi: return render_osi(style);
+    case TopicKind::socket: return render_guide(sockkit::socket_guide(), style);
+    case TopicKind::syn_flood: return render_guide(sockkit::syn_flood_guide(), style);
     case TopicKind::rules: return render_rule_list(style);
     case TopicKind::rule: return render_rule(topic.rule, style);
   }

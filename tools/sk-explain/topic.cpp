@@ -21,6 +21,9 @@ constexpr TopicWord kTopicWords[] = {
     {"tcp-vs-udp", TopicKind::tcp_vs_udp},
     {"tcp_vs_udp", TopicKind::tcp_vs_udp},
     {"osi", TopicKind::osi},
+    {"socket", TopicKind::socket},
+    {"syn-flood", TopicKind::syn_flood},
+    {"syn_flood", TopicKind::syn_flood},
     {"rules", TopicKind::rules},
 };
 

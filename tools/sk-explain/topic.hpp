@@ -8,7 +8,19 @@
 
 namespace sk_explain {
 
-enum class TopicKind { states, state, handshake, close, diagram, tcp_vs_udp, osi, rules, rule };
+enum class TopicKind {
+  states,
+  state,
+  handshake,
+  close,
+  diagram,
+  tcp_vs_udp,
+  osi,
+  socket,
+  syn_flood,
+  rules,
+  rule
+};
 
 struct Topic {
   TopicKind kind = TopicKind::states;
@@ -23,6 +35,7 @@ struct Topic {
 [[nodiscard]] Topic parse_topic(std::string_view text);
 
 inline constexpr std::string_view kTopicList =
-    "states, handshake, close, diagram, tcp-vs-udp, osi, rules, or a rule (port-exhaustion, ...)";
+    "states, handshake, close, diagram, tcp-vs-udp, osi, socket, syn-flood, rules, or a rule "
+    "(port-exhaustion, ...)";
 
 }  // namespace sk_explain

@@ -1,12 +1,13 @@
-// The explanations around the state table: the handshake, the close, TCP against
-// UDP and the OSI layers. They are data, not prose with drawings, so the same facts
-// render as text diagrams for people and as JSON for scripts.
+// The explanations around the state table: the handshake, the close, the life of a
+// socket, SYN floods, TCP against UDP and the OSI layers. They are data, not prose with
+// drawings, so the same facts render as text diagrams for people and as JSON for scripts.
 #pragma once
 
 #include <optional>
 #include <span>
 #include <string_view>
 
+#include "sockkit/findings.hpp"
 #include "sockkit/tcp_state.hpp"
 
 namespace sockkit {
@@ -42,6 +43,33 @@ struct SequenceDiagram {
 
 // Why TIME_WAIT lasts 2MSL, and the Linux numbers behind it; paragraphs.
 [[nodiscard]] std::span<const std::string_view> time_wait_notes();
+
+// A guide walks through one subject step by step. Each step says which state it leaves
+// the socket in, which sysctls govern it, which sk-states command shows it and which
+// sk-states findings watch it, so every explanation ends at something to look at.
+struct GuideStep {
+  std::string_view actor;         // "server", "client", "kernel", "either side"
+  std::string_view event;         // a call or what arrives: "listen(fd, backlog)", one line
+  std::optional<TcpState> state;  // the state the socket is in afterwards; nullopt: none kept
+  std::string_view text;          // a paragraph: what happens and what goes wrong
+  std::span<const std::string_view> sysctls;  // full names, each explained in `text`
+  std::string_view watch;                     // an sk-states command line, runnable as is
+  std::span<const RuleId> findings;           // the rules that watch this step
+};
+
+struct Guide {
+  std::string_view topic;                   // the word sk-explain takes: "socket", "syn-flood"
+  std::string_view title;                   // one line
+  std::span<const std::string_view> intro;  // paragraphs before the steps
+  std::span<const GuideStep> steps;
+  std::string_view notes_heading;           // one line
+  std::span<const std::string_view> notes;  // paragraphs after the steps
+};
+
+// What a socket is, and the calls from socket() to close() with the state each leaves.
+[[nodiscard]] const Guide& socket_guide();
+// Half-open connections, the SYN backlog, SYN cookies and what the syn_recv rule reads.
+[[nodiscard]] const Guide& syn_flood_guide();
 
 struct OsiLayer {
   int number;  // 7 = application ... 1 = physical
