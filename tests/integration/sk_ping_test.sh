@@ -193,6 +193,15 @@ expect_jq "$work/out" "$probes | map(\"\(.result) \(.error)\") | join(\",\")" "e
     "-s a foreign address: an error result, with its errno"
 ping_run 0 "-p: the port apart" -c 1 -j -p "$open" 127.0.0.1
 expect_jq "$work/out" "$summary | \"\(.target) \(.port) \(.connected)\"" "127.0.0.1 $open 1" "-p: pings that port"
+# tcping's order: HOST PORT, the port as a word of its own.
+ping_run 0 "HOST PORT: tcping's order" -c 1 -j 127.0.0.1 "$open"
+expect_jq "$work/out" "$summary | \"\(.target) \(.addr) \(.port) \(.connected)\"" "127.0.0.1 127.0.0.1 $open 1" \
+    "HOST PORT: pings that port, as -p does"
+ping_run 0 "HOST PORT, text, options after" -4 localhost "$open" -c 2 -i 0.05
+expect_match "$work/out" "^SK-PING localhost \(127\.0\.0\.1:$open\): TCP handshake" "HOST PORT, text: the header"
+expect_count "$work/out" "^seq=[12] 127\.0\.0\.1:$open connected " 2 "HOST PORT, text: two connected lines"
+ping_run 1 "HOST PORT to a closed port" -c 1 127.0.0.1 "$closed"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$closed refused \(reset\)" "HOST PORT to a closed port: refused"
 
 # --- a closed port ---------------------------------------------------------------------------
 ping_run 1 "closed: exits 1" -c 2 -i 0.05 127.0.0.1:"$closed"
@@ -390,6 +399,11 @@ expect_error "port 70000" 'invalid address "127.0.0.1:70000"' -- 127.0.0.1:70000
 expect_error "port 0" 'invalid address "127.0.0.1:0"' -- 127.0.0.1:0
 expect_error "-p 0" "invalid --port 0: ports are 1-65535" -- -p 0 127.0.0.1
 expect_error "-p with a port in the target" '"127.0.0.1:80" names a port already' -- -p 81 127.0.0.1:80
+expect_error "HOST:PORT and a port word" '"127.0.0.1:80" names port 80, and "81" is another port: give one' -- 127.0.0.1:80 81
+expect_error "-p and a port word" '-p 81 and "82" both name the port: give one' -- -p 81 127.0.0.1 82
+expect_error "a port word that is no port" 'invalid port "http": expected a number 1-65535' -- 127.0.0.1 http
+expect_error "a port word out of range" 'port 70000 is out of range 1-65535' -- 127.0.0.1 70000
+expect_error "three words" "The following argument was not expected: 82" -- 127.0.0.1 81 82
 expect_error "-c 0" "invalid --count 0" -- -c 0 127.0.0.1:80
 expect_error "-c x" "Could not convert: --count" -- -c x 127.0.0.1:80
 expect_error "-i 0" "invalid --interval 0: expected 0.001 to 3600 seconds" -- -i 0 127.0.0.1:80
@@ -522,6 +536,8 @@ ping_run 0 "IPv6: [::1]" --netns "$ns" -c 2 -i 0.05 '[::1]:8080'
 expect_match "$work/out" '^SK-PING \[::1\]:8080 \(\[::1\]:8080\): TCP handshake' "IPv6: the header in brackets"
 expect_count "$work/out" "^seq=[12] \[::1\]:8080 connected time=$t3 ms" 2 "IPv6: two connected lines"
 ping_run 0 "IPv6: [::1], JSON" --netns "$ns" -j -c 1 '[::1]:8080'
+expect_jq "$work/out" "$summary | \"\(.addr) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
+ping_run 0 "IPv6: ::1 8080, tcping's order" --netns "$ns" -j -c 1 ::1 8080
 expect_jq "$work/out" "$summary | \"\(.addr) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
 ping_run 0 "udp over IPv6" --netns "$ns" -u -j -c 2 -i 0.05 '[::1]:8080'
 expect_jq "$work/out" "$summary | \"\(.addr) \(.received)\"" "::1 2" "udp over IPv6: both back"
