@@ -236,6 +236,69 @@ ping_run 1 "mismatch, text" -c 1 -W 0.3 --send 'ping\r\n' --expect pong 127.0.0.
 expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open mismatch: .* time=$t3 ms\$" "mismatch, text: the line"
 expect_match "$work/out" '^note: connections were made but the request was not answered as expected' "mismatch, text: the note"
 
+# --- --close against a peer that keeps sending after our FIN --------------------------------
+# A server that writes without pause to every connection for 60 s at most, and never
+# closes: draining it must not hold sk-ping past -W, nor past Ctrl-C.
+cat >"$work/flood.py" <<'PY'
+import socket, threading, time
+end = time.monotonic() + 60
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+s.settimeout(1)
+print(f"listening on 127.0.0.1:{s.getsockname()[1]} tcp", flush=True)
+def flood(c):
+    chunk = b"x" * (1 << 20)
+    try:
+        while time.monotonic() < end:
+            c.sendall(chunk)
+    except OSError:
+        pass
+    c.close()
+while time.monotonic() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    threading.Thread(target=flood, args=(c,), daemon=True).start()
+PY
+# On one CPU, with the server at a real-time priority, the server refills our receive
+# queue before it runs dry: a drain that reads until it is empty never ends.
+pin=() rt=()
+cpu=$(taskset -pc $$ 2>/dev/null | sed -n 's/.*: *\([0-9]*\).*/\1/p')
+if [[ -n $cpu ]] && taskset -c "$cpu" chrt -f 10 true 2>/dev/null; then
+    pin=(taskset -c "$cpu") rt=(taskset -c "$cpu" chrt -f 10)
+else
+    echo "note: no real-time priority here: the flood below may not outrun sk-ping's reads"
+fi
+launch flood-py "${rt[@]}" python3 "$work/flood.py"
+flood=$port
+t0=$(now_ms)
+expect_status 0 "--close, a peer that keeps sending: exit 0" -- "${pin[@]}" "$sk_ping" -c 1 -W 1 --close 127.0.0.1:"$flood"
+expect_ms $(($(now_ms) - t0)) 900 2500 "--close, a peer that keeps sending: ends after -W 1, within about 2 s"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$flood connected time=$t3 ms srtt=$t3 ms close: no FIN from the peer in time, it kept sending \([0-9]+ bytes after our FIN\) \(FIN_WAIT1 > FIN_WAIT2\)\$" \
+    "--close, a peer that keeps sending: the line says it kept sending"
+expect_match "$work/out" '^note: the peer kept sending after our FIN and did not close its side in time' \
+    "--close, a peer that keeps sending: the note"
+expect_no_match "$work/out" '^note: the peer acknowledged our FIN but did not send its own' \
+    "--close, a peer that keeps sending: not the note of a silent peer"
+t0=$(now_ms)
+expect_status 0 "--close, a peer that keeps sending, JSON" -- "${pin[@]}" "$sk_ping" -j -c 1 -W 1 --close 127.0.0.1:"$flood"
+expect_ms $(($(now_ms) - t0)) 900 2500 "--close, a peer that keeps sending, JSON: ends within about 2 s"
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.close_result) \(.close_ms) \(.close_bytes_received > 0)\") | join(\",\")" \
+    "connected timeout null true" "--close, a peer that keeps sending, JSON: close_result timeout, close_bytes_received"
+expect_jq "$work/out" "$summary | \"\(.connected) \(.close_timeouts)\"" "1 1" "--close, a peer that keeps sending, JSON: the summary"
+start_bg flood_int "${pin[@]}" "$sk_ping" -j --close -i 5 -W 30 127.0.0.1:"$flood"
+sleep 1
+kill -INT "${bg_pid[flood_int]}"
+t0=$(now_ms)
+wait_exit flood_int 5
+expect_ms $(($(now_ms) - t0)) 0 1000 "--close, a peer that keeps sending: SIGINT ends it at once"
+expect_eq "$rc" 0 "--close, a peer that keeps sending: SIGINT, exit 0 (it connected)"
+expect_eq "$(tail -1 "$work/flood_int.out" | jq -r '"\(.type) \(.interrupted) \(.connected)"' 2>&1)" "summary true 1" \
+    "--close, a peer that keeps sending: SIGINT, the summary last, interrupted"
+stop_server flood-py
+
 # --- UDP ---------------------------------------------------------------------------------------
 ping_run 0 "udp: echo replies" -u -c 3 -i 0.05 127.0.0.1:"$open"
 expect_match "$work/out" "^SK-PING 127\.0\.0\.1:$open \(127\.0\.0\.1:$open\): UDP echo, 64 bytes, DNS $t3 ms\$" "udp: the header"

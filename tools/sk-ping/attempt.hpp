@@ -65,7 +65,8 @@ struct AttemptResult {
   bool matched = false;
   // --close
   CloseEnd close_end = CloseEnd::none;
-  double close_ms = -1;  // our FIN to the peer's FIN
+  double close_ms = -1;           // our FIN to the peer's FIN
+  std::uint64_t close_bytes = 0;  // what the peer still sent after our FIN
   std::array<sockkit::TcpState, 4> close_states{};
   std::uint8_t close_state_count = 0;
   double time_wait_left_s = -1;  // the TIME_WAIT sock_diag showed after the close

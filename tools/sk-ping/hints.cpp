@@ -8,6 +8,21 @@ namespace sk_ping {
 
 namespace {
 
+void close_hints(const Tally& t, std::vector<std::string>& out) {
+  auto timeouts = t.close_ends[static_cast<std::size_t>(CloseEnd::timeout)];
+  if (t.close_kept_sending > 0) {
+    out.push_back(
+        "the peer kept sending after our FIN and did not close its side in time: a server that "
+        "streams does not stop for a half-close, so only the reset at the end stopped it");
+  }
+  if (timeouts > t.close_kept_sending) {
+    out.push_back(
+        "the peer acknowledged our FIN but did not send its own in time (we sat in FIN_WAIT2): "
+        "the server application does not close its side when the client does; on the server, "
+        "sk-states shows it as CLOSE_WAIT");
+  }
+}
+
 void tcp_hints(const Plan& plan, const Tally& t, std::vector<std::string>& out) {
   auto connected = t.count(Outcome::connected) + t.count(Outcome::mismatch);
   auto refused = t.count(Outcome::refused);
@@ -44,12 +59,7 @@ void tcp_hints(const Plan& plan, const Tally& t, std::vector<std::string>& out) 
         "ICMP errors stopped some SYNs before the server: a router without a route, or a "
         "firewall's reject rule; the lines above name the ICMP type and code");
   }
-  if (t.close_ends[static_cast<std::size_t>(CloseEnd::timeout)] > 0) {
-    out.push_back(
-        "the peer acknowledged our FIN but did not send its own in time (we sat in FIN_WAIT2): "
-        "the server application does not close its side when the client does; on the server, "
-        "sk-states shows it as CLOSE_WAIT");
-  }
+  close_hints(t, out);
 }
 
 void udp_hints(const Tally& t, std::vector<std::string>& out) {

@@ -36,8 +36,12 @@ void append_close(const AttemptResult& r, std::string& out) {
       return;
     case CloseEnd::reset: out += " close: the peer answered our FIN with a reset"; return;
     case CloseEnd::timeout:
-      fmt::format_to(std::back_inserter(out), " close: no FIN from the peer in time ({})",
-                     states());
+      out += " close: no FIN from the peer in time";
+      if (r.close_bytes > 0) {
+        fmt::format_to(std::back_inserter(out), ", it kept sending ({} bytes after our FIN)",
+                       r.close_bytes);
+      }
+      fmt::format_to(std::back_inserter(out), " ({})", states());
       return;
   }
 }
@@ -141,6 +145,7 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
       states.push_back(sockkit::tcp_state_name(r.close_states[i]));
     }
     j["close_states"] = states;
+    j["close_bytes_received"] = r.close_bytes;
     if (r.time_wait_left_s >= 0) j["time_wait_left_s"] = r.time_wait_left_s;
   }
   if (plan.udp) {

@@ -27,6 +27,7 @@ void Tally::add(const AttemptResult& r) {
   if (r.ttfb_ms >= 0) ttfb.add(r.ttfb_ms);
   if (r.close_ms >= 0 && r.close_end == CloseEnd::fin) close.add(r.close_ms);
   ++close_ends[static_cast<std::size_t>(r.close_end)];
+  if (r.close_end == CloseEnd::timeout && r.close_bytes > 0) ++close_kept_sending;
   if (r.dns_ms >= 0) dns.add(r.dns_ms);
   if (!udp && r.outcome != Outcome::in_flight && r.outcome != Outcome::error) {
     syn_sent += 1 + r.syn_retrans;

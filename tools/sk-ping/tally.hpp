@@ -23,6 +23,7 @@ struct Tally {
   std::uint64_t syn_retrans = 0;
   std::uint64_t retransmitted_attempts = 0;  // answered only after a SYN was sent again
   std::uint64_t out_of_descriptors = 0;      // attempts that could not open a socket (EMFILE)
+  std::uint64_t close_kept_sending = 0;      // close timeouts while the peer still sent data
   std::uint64_t duplicates = 0;
   std::uint64_t reordered = 0;
   std::uint64_t late = 0;
