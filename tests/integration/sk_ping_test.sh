@@ -191,6 +191,12 @@ expect_jq "$work/out" "$summary | .connected" 2 "-s ADDR:PORT: the port is free 
 ping_run 1 "-s a foreign address" -j -c 1 -s 10.1.1.1 127.0.0.1:"$open"
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.error)\") | join(\",\")" "error EADDRNOTAVAIL (Cannot assign requested address)" \
     "-s a foreign address: an error result, with its errno"
+ping_run 1 "-s a foreign address, text" -c 2 -i 0.05 -s 10.1.1.1 127.0.0.1:"$open"
+expect_match "$work/out" '^2 sent, 0 connected, 2 failed \(2 error \(EADDRNOTAVAIL: no local address\)\), 100\.0% loss, time [0-9]+ ms$' \
+    "-s a foreign address, text: the summary names the reason of the errors"
+ping_run 1 "-s a foreign address, -q" -q -c 1 -s 10.1.1.1 127.0.0.1:"$open"
+expect_match "$work/out" '^1 sent, 0 connected, 1 failed \(1 error \(EADDRNOTAVAIL: no local address\)\)' \
+    "-s a foreign address, -q: the reason without the lines"
 ping_run 0 "-p: the port apart" -c 1 -j -p "$open" 127.0.0.1
 expect_jq "$work/out" "$summary | \"\(.target) \(.port) \(.connected)\"" "127.0.0.1 $open 1" "-p: pings that port"
 # tcping's order: HOST PORT, the port as a word of its own.
@@ -233,8 +239,19 @@ expect_jq "$work/out" "$probes | map(\"\(.result) \(.matched) \(.ttfb_ms | type)
     "mismatch false number number string" "mismatch: the echo came back (ttfb_ms) without the pattern"
 expect_jq "$work/out" "$summary | \"\(.sent) \(.connected) \(.failures.mismatch)\"" "1 0 1" "mismatch: counted as a failure"
 ping_run 1 "mismatch, text" -c 1 -W 0.3 --send 'ping\r\n' --expect pong 127.0.0.1:"$open"
-expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open mismatch: .* time=$t3 ms\$" "mismatch, text: the line"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open mismatch: the expected text did not come in time, got \"ping\\\\r\\\\n\" \(6 bytes\) time=$t3 ms\$" \
+    "mismatch, text: the line shows what came back, C-escaped"
 expect_match "$work/out" '^note: connections were made but the request was not answered as expected' "mismatch, text: the note"
+ping_run 1 "mismatch, JSON: what came back" -j -c 1 -W 0.3 --send 'a"b\\\x01\tc\r\n' --expect pong 127.0.0.1:"$open"
+expect_jq "$work/out" "$probes | map(\"\(.answer | @json) \(.answer_bytes)\") | join(\",\")" '"a\"b\\\u0001\tc\r\n" 9' \
+    "mismatch, JSON: answer holds the bytes, JSON-escaped, and answer_bytes their count"
+long=$(printf 'x%.0s' {1..100})
+ping_run 1 "mismatch, a long answer" -c 1 -W 0.3 --send "$long" --expect pong 127.0.0.1:"$open"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open mismatch: the expected text did not come in time, got \"x{64}\" \(the first 64 of 100 bytes\) time=$t3 ms\$" \
+    "mismatch, a long answer: the first 64 bytes only"
+ping_run 1 "mismatch, a long answer, JSON" -j -c 1 -W 0.3 --send "$long" --expect pong 127.0.0.1:"$open"
+expect_jq "$work/out" "$probes | map(\"\(.answer | length) \(.answer_bytes)\") | join(\",\")" "64 100" \
+    "mismatch, a long answer, JSON: 64 bytes of 100"
 
 # --- --close against a peer that keeps sending after our FIN --------------------------------
 # A server that writes without pause to every connection for 60 s at most, and never
@@ -423,8 +440,14 @@ ping_run 2 "--check --crit 0,50%: CRITICAL by time" --check --warn 0 --crit 0,50
 expect_match "$work/out" "^SK-PING CRITICAL - .* \| time=[0-9.]+s;0;0;0 loss=0\.0%;;50;0;100 " "--check CRITICAL: both levels shown"
 ping_run 2 "--check: a closed port is CRITICAL" --check -i 0.02 127.0.0.1:"$closed"
 expect_lines "$work/out" 1 "--check CRITICAL: one line"
-expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: no attempt connected \(3 sent\) $nagios_perf" \
-    "--check CRITICAL: says nothing connected"
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(3 of 3\) \| time=U;;;0 loss=100\.0%;;;0;100 dns=[0-9]+(\.[0-9]+)?s\$" \
+    "--check CRITICAL: says refused, 3 of 3, and time=U (unknown) in the performance data"
+ping_run 2 "--check: a closed port with levels" --check --warn 50 --crit 200,20% -c 2 -i 0.02 127.0.0.1:"$closed"
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(2 of 2\) \| time=U;0\.05;0\.2;0 loss=100\.0%;;20;0;100 " \
+    "--check CRITICAL with levels: time=U keeps the levels"
+ping_run 2 "--check: a foreign source" --check -c 2 -i 0.02 -s 10.1.1.1 127.0.0.1:"$open"
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$open: error \(2 of 2, EADDRNOTAVAIL: no local address\) \| time=U;" \
+    "--check CRITICAL, errors: the reason named"
 ping_run 0 "--check -u: OK" --check -u -c 2 -i 0.02 127.0.0.1:"$open"
 expect_match "$work/out" "^SK-PING OK - 127\.0\.0\.1:$open: 2/2 replies, rtt avg $t3 ms, 0\.0% loss " "--check -u: replies"
 expect_unknown() {  # expect_unknown DESCRIPTION TEXT -- ARGS...: --check's UNKNOWN
@@ -578,8 +601,37 @@ expect_jq "$work/out" "\"\($probes | length) \($summary | \"\(.sent) \(.failures
 ping_run 1 "admin-prohibited: exit 1" --netns "$ns" -c 1 127.0.0.1:1002
 expect_match "$work/out" "^seq=1 127\.0\.0\.1:1002 unreachable: administratively prohibited \(ICMP type 3 code 13\) time=$t3 ms\$" \
     "admin-prohibited: the ICMP type and code named"
-expect_match "$work/out" '^1 sent, 0 connected, 1 failed \(1 unreachable\), 100\.0% loss' "admin-prohibited: counted unreachable"
-expect_match "$work/out" '^note: ICMP errors stopped some SYNs before the server' "admin-prohibited: the note"
+expect_match "$work/out" '^1 sent, 0 connected, 1 failed \(1 unreachable \(administratively prohibited, ICMP type 3 code 13\)\), 100\.0% loss' \
+    "admin-prohibited: counted unreachable, the ICMP type named"
+expect_match "$work/out" '^note: ICMP errors stopped 1 of 1 attempts before the server \(administratively prohibited, ICMP type 3 code 13\): a router without a route, or a firewall.s reject rule$' \
+    "admin-prohibited: the note"
+ping_run 1 "admin-prohibited, -q" --netns "$ns" -q -c 2 -i 0.05 127.0.0.1:1002
+expect_count "$work/out" '^seq=' 0 "admin-prohibited, -q: no lines"
+expect_match "$work/out" '^note: ICMP errors stopped 2 of 2 attempts before the server \(administratively prohibited, ICMP type 3 code 13\)' \
+    "admin-prohibited, -q: the note names the ICMP type itself"
+expect_no_match "$work/out" 'lines above' "admin-prohibited, -q: no word of lines that were not printed"
+
+# --- no route: connect() fails on this host, nothing leaves it ---------------------------------------
+ping_run 1 "no route: exit 1" --netns "$ns" -c 2 -i 0.05 192.0.2.1:80
+expect_count "$work/out" '^seq=[12] 192\.0\.2\.1:80 unreachable: ENETUNREACH \(Network is unreachable\) on this host, no SYN sent$' 2 \
+    "no route: each line says ENETUNREACH, on this host, no SYN sent"
+expect_match "$work/out" '^2 sent, 0 connected, 2 failed \(2 unreachable \(ENETUNREACH: no route on this host\)\), 100\.0% loss' \
+    "no route: the counts line names the reason"
+expect_count "$work/out" '^SYNs:' 0 "no route: no SYN line, none was sent"
+expect_match "$work/out" '^note: nothing left this host: connect\(\) failed at once \(ENETUNREACH: no route on this host\), so no SYN was sent; ip route get ADDRESS shows how this host routes it$' \
+    "no route: the note says nothing left the host"
+expect_no_match "$work/out" 'router|firewall' "no route: no router or firewall blamed"
+ping_run 1 "no route, JSON" --netns "$ns" -j -c 2 -i 0.05 192.0.2.1:80
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms) \(.syn_retrans) \(.error)\") | unique | join(\",\")" \
+    "unreachable null 0 ENETUNREACH (Network is unreachable) on this host, no SYN sent" "no route, JSON: the probes, untimed"
+expect_jq "$work/out" "$summary | \"\(.sent) \(.failures.unreachable) \(.syn_sent) \(.syn_retrans) \(.syn_loss_pct)\"" "2 2 0 0 0" \
+    "no route, JSON: syn_sent 0"
+ping_run 2 "no route, --check" --netns "$ns" --check -c 1 192.0.2.1:80
+expect_match "$work/out" '^SK-PING CRITICAL - 192\.0\.2\.1:80: unreachable \(1 of 1, ENETUNREACH: no route on this host\) \| time=U;' \
+    "no route, --check: the reason, time=U"
+ping_run 2 "dropped, --check: timeout" --netns "$ns" --check -c 1 -W 0.3 127.0.0.1:1001
+expect_match "$work/out" '^SK-PING CRITICAL - 127\.0\.0\.1:1001: timeout \(1 of 1\) \| time=U;;;0 loss=100\.0%' \
+    "dropped, --check: says timeout"
 ping_run 1 "admin-prohibited, JSON" --netns "$ns" -j -c 1 127.0.0.1:1002
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.error) \(.rtt_ms | type)\") | join(\",\")" \
     "unreachable 3 13 false administratively prohibited (ICMP type 3 code 13) number" "admin-prohibited, JSON: the icmp object"

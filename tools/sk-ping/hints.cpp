@@ -8,6 +8,26 @@ namespace sk_ping {
 
 namespace {
 
+// Each note names its cause itself: with -q no line above it was printed.
+void unreachable_hints(const Tally& t, std::vector<std::string>& out) {
+  const auto& local = t.local_unreachable;
+  if (local.count > 0) {
+    out.push_back(fmt::format(
+        "nothing left this host{}: connect() failed at once ({}), so no SYN was sent; ip route "
+        "get ADDRESS shows how this host routes it",
+        local.count == t.sent ? "" : fmt::format(" for {} of {} attempts", local.count, t.sent),
+        cause_text(local)));
+  }
+  const auto& remote = t.remote_unreachable;
+  if (remote.count > 0) {
+    out.push_back(fmt::format(
+        "{} {} of {} attempts before the server ({}): a router without a route, or a firewall's "
+        "reject rule",
+        remote.icmp ? "ICMP errors stopped" : "errors after the SYN left stopped", remote.count,
+        t.sent, cause_text(remote)));
+  }
+}
+
 void close_hints(const Tally& t, std::vector<std::string>& out) {
   auto timeouts = t.close_ends[static_cast<std::size_t>(CloseEnd::timeout)];
   if (t.close_kept_sending > 0) {
@@ -54,11 +74,7 @@ void tcp_hints(const Plan& plan, const Tally& t, std::vector<std::string>& out) 
         "accept_queue and syn_recv findings, and nstat shows TcpExtListenOverflows",
         t.retransmitted_attempts, t.retransmitted_attempts == 1 ? "" : "s"));
   }
-  if (t.count(Outcome::unreachable) > 0) {
-    out.push_back(
-        "ICMP errors stopped some SYNs before the server: a router without a route, or a "
-        "firewall's reject rule; the lines above name the ICMP type and code");
-  }
+  unreachable_hints(t, out);
   close_hints(t, out);
 }
 

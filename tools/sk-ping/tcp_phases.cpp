@@ -58,6 +58,7 @@ void TcpAttempt::on_request_io(std::uint32_t events, Clock::time_point now) {
     return;
   }
   if (result_.ttfb_ms < 0) result_.ttfb_ms = ms_between(phase_started_, now);
+  result_.add_answer({buffer_.data(), static_cast<std::size_t>(n)});
   if (!plan_.expect) {
     request_done(now);
     return;
