@@ -528,7 +528,8 @@ if ! { ip netns add "$ns" && ip -n "$ns" link set lo up; }; then
 fi
 expect_error "--netns that does not exist" "network namespace \"$ns-none\" does not exist" -- --netns "$ns-none" 127.0.0.1:80
 
-# 1001 drops SYNs; 1002 rejects with admin-prohibited; 1003 with host-unreachable; 8081
+# 1001 drops SYNs; 1002 rejects with admin-prohibited; 1003 with host-unreachable; 1004
+# with net-unreachable, as a router without a route would answer; 8081
 # loses half its SYN-ACKs at random; 8082 drops the first two SYNs of three.
 if ip netns exec "$ns" nft -f - <<'NFT'
 table inet sk_ping_test {
@@ -538,6 +539,7 @@ table inet sk_ping_test {
         meta nfproto ipv4 tcp dport 1002 reject with icmp type admin-prohibited
         meta nfproto ipv6 tcp dport 1002 reject with icmpv6 type admin-prohibited
         tcp dport 1003 reject with icmpx type host-unreachable
+        meta nfproto ipv4 tcp dport 1004 reject with icmp type net-unreachable
         tcp dport 8082 tcp flags & (syn | ack) == syn numgen inc mod 3 < 2 drop
     }
     chain out {
@@ -626,6 +628,14 @@ expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms) \(.syn_retrans) \(.
     "unreachable null 0 ENETUNREACH (Network is unreachable) on this host, no SYN sent" "no route, JSON: the probes, untimed"
 expect_jq "$work/out" "$summary | \"\(.sent) \(.failures.unreachable) \(.syn_sent) \(.syn_retrans) \(.syn_loss_pct)\"" "2 2 0 0 0" \
     "no route, JSON: syn_sent 0"
+# The same errno from a router's ICMP is the network's answer: the SYN left, and is counted.
+ping_run 1 "ICMP net-unreachable: exit 1" --netns "$ns" -c 1 127.0.0.1:1004
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:1004 unreachable: network unreachable \(ICMP type 3 code 0\) time=$t3 ms\$" \
+    "ICMP net-unreachable: named from the error queue, timed"
+expect_match "$work/out" '^SYNs: 1 sent, 0 unanswered' "ICMP net-unreachable: its SYN counted"
+expect_match "$work/out" '^note: ICMP errors stopped 1 of 1 attempts before the server \(network unreachable, ICMP type 3 code 0\)' \
+    "ICMP net-unreachable: the ICMP note"
+expect_no_match "$work/out" 'nothing left this host' "ICMP net-unreachable: not taken for a local failure"
 ping_run 2 "no route, --check" --netns "$ns" --check -c 1 192.0.2.1:80
 expect_match "$work/out" '^SK-PING CRITICAL - 192\.0\.2\.1:80: unreachable \(1 of 1, ENETUNREACH: no route on this host\) \| time=U;' \
     "no route, --check: the reason, time=U"
