@@ -12,7 +12,8 @@ function __sk_ping_addresses
     ip -o addr show 2>/dev/null | string split -n ' ' -f 4 | string replace -r -- '/.*' ''
 end
 
-# The target is one host (HOST, HOST:PORT or [V6]:PORT); no file names.
+# The target is one host (HOST, HOST:PORT or [V6]:PORT), perhaps with a PORT word
+# after it (tcping's order), typed by hand; no file names.
 complete -c sk-ping -f
 complete -c sk-ping -n 'not string match -q -- "-*" (commandline -ct)' -a '(__fish_print_hostnames)' -d 'Host'
 

@@ -191,8 +191,23 @@ expect_jq "$work/out" "$summary | .connected" 2 "-s ADDR:PORT: the port is free 
 ping_run 1 "-s a foreign address" -j -c 1 -s 10.1.1.1 127.0.0.1:"$open"
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.error)\") | join(\",\")" "error EADDRNOTAVAIL (Cannot assign requested address)" \
     "-s a foreign address: an error result, with its errno"
+ping_run 1 "-s a foreign address, text" -c 2 -i 0.05 -s 10.1.1.1 127.0.0.1:"$open"
+expect_match "$work/out" '^2 sent, 0 connected, 2 failed \(2 error \(EADDRNOTAVAIL: no local address\)\), 100\.0% loss, time [0-9]+ ms$' \
+    "-s a foreign address, text: the summary names the reason of the errors"
+ping_run 1 "-s a foreign address, -q" -q -c 1 -s 10.1.1.1 127.0.0.1:"$open"
+expect_match "$work/out" '^1 sent, 0 connected, 1 failed \(1 error \(EADDRNOTAVAIL: no local address\)\)' \
+    "-s a foreign address, -q: the reason without the lines"
 ping_run 0 "-p: the port apart" -c 1 -j -p "$open" 127.0.0.1
 expect_jq "$work/out" "$summary | \"\(.target) \(.port) \(.connected)\"" "127.0.0.1 $open 1" "-p: pings that port"
+# tcping's order: HOST PORT, the port as a word of its own.
+ping_run 0 "HOST PORT: tcping's order" -c 1 -j 127.0.0.1 "$open"
+expect_jq "$work/out" "$summary | \"\(.target) \(.addr) \(.port) \(.connected)\"" "127.0.0.1 127.0.0.1 $open 1" \
+    "HOST PORT: pings that port, as -p does"
+ping_run 0 "HOST PORT, text, options after" -4 localhost "$open" -c 2 -i 0.05
+expect_match "$work/out" "^SK-PING localhost \(127\.0\.0\.1:$open\): TCP handshake" "HOST PORT, text: the header"
+expect_count "$work/out" "^seq=[12] 127\.0\.0\.1:$open connected " 2 "HOST PORT, text: two connected lines"
+ping_run 1 "HOST PORT to a closed port" -c 1 127.0.0.1 "$closed"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$closed refused \(reset\)" "HOST PORT to a closed port: refused"
 
 # --- a closed port ---------------------------------------------------------------------------
 ping_run 1 "closed: exits 1" -c 2 -i 0.05 127.0.0.1:"$closed"
@@ -224,8 +239,82 @@ expect_jq "$work/out" "$probes | map(\"\(.result) \(.matched) \(.ttfb_ms | type)
     "mismatch false number number string" "mismatch: the echo came back (ttfb_ms) without the pattern"
 expect_jq "$work/out" "$summary | \"\(.sent) \(.connected) \(.failures.mismatch)\"" "1 0 1" "mismatch: counted as a failure"
 ping_run 1 "mismatch, text" -c 1 -W 0.3 --send 'ping\r\n' --expect pong 127.0.0.1:"$open"
-expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open mismatch: .* time=$t3 ms\$" "mismatch, text: the line"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open mismatch: the expected text did not come in time, got \"ping\\\\r\\\\n\" \(6 bytes\) time=$t3 ms\$" \
+    "mismatch, text: the line shows what came back, C-escaped"
 expect_match "$work/out" '^note: connections were made but the request was not answered as expected' "mismatch, text: the note"
+ping_run 1 "mismatch, JSON: what came back" -j -c 1 -W 0.3 --send 'a"b\\\x01\tc\r\n' --expect pong 127.0.0.1:"$open"
+expect_jq "$work/out" "$probes | map(\"\(.answer | @json) \(.answer_bytes)\") | join(\",\")" '"a\"b\\\u0001\tc\r\n" 9' \
+    "mismatch, JSON: answer holds the bytes, JSON-escaped, and answer_bytes their count"
+long=$(printf 'x%.0s' {1..100})
+ping_run 1 "mismatch, a long answer" -c 1 -W 0.3 --send "$long" --expect pong 127.0.0.1:"$open"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open mismatch: the expected text did not come in time, got \"x{64}\" \(the first 64 of 100 bytes\) time=$t3 ms\$" \
+    "mismatch, a long answer: the first 64 bytes only"
+ping_run 1 "mismatch, a long answer, JSON" -j -c 1 -W 0.3 --send "$long" --expect pong 127.0.0.1:"$open"
+expect_jq "$work/out" "$probes | map(\"\(.answer | length) \(.answer_bytes)\") | join(\",\")" "64 100" \
+    "mismatch, a long answer, JSON: 64 bytes of 100"
+
+# --- --close against a peer that keeps sending after our FIN --------------------------------
+# A server that writes without pause to every connection for 60 s at most, and never
+# closes: draining it must not hold sk-ping past -W, nor past Ctrl-C.
+cat >"$work/flood.py" <<'PY'
+import socket, threading, time
+end = time.monotonic() + 60
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+s.settimeout(1)
+print(f"listening on 127.0.0.1:{s.getsockname()[1]} tcp", flush=True)
+def flood(c):
+    chunk = b"x" * (1 << 20)
+    try:
+        while time.monotonic() < end:
+            c.sendall(chunk)
+    except OSError:
+        pass
+    c.close()
+while time.monotonic() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    threading.Thread(target=flood, args=(c,), daemon=True).start()
+PY
+# On one CPU, with the server at a real-time priority, the server refills our receive
+# queue before it runs dry: a drain that reads until it is empty never ends.
+pin=() rt=()
+cpu=$(taskset -pc $$ 2>/dev/null | sed -n 's/.*: *\([0-9]*\).*/\1/p')
+if [[ -n $cpu ]] && taskset -c "$cpu" chrt -f 10 true 2>/dev/null; then
+    pin=(taskset -c "$cpu") rt=(taskset -c "$cpu" chrt -f 10)
+else
+    echo "note: no real-time priority here: the flood below may not outrun sk-ping's reads"
+fi
+launch flood-py "${rt[@]}" python3 "$work/flood.py"
+flood=$port
+t0=$(now_ms)
+expect_status 0 "--close, a peer that keeps sending: exit 0" -- "${pin[@]}" "$sk_ping" -c 1 -W 1 --close 127.0.0.1:"$flood"
+expect_ms $(($(now_ms) - t0)) 900 2500 "--close, a peer that keeps sending: ends after -W 1, within about 2 s"
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:$flood connected time=$t3 ms srtt=$t3 ms close: no FIN from the peer in time, it kept sending \([0-9]+ bytes after our FIN\) \(FIN_WAIT1 > FIN_WAIT2\)\$" \
+    "--close, a peer that keeps sending: the line says it kept sending"
+expect_match "$work/out" '^note: the peer kept sending after our FIN and did not close its side in time' \
+    "--close, a peer that keeps sending: the note"
+expect_no_match "$work/out" '^note: the peer acknowledged our FIN but did not send its own' \
+    "--close, a peer that keeps sending: not the note of a silent peer"
+t0=$(now_ms)
+expect_status 0 "--close, a peer that keeps sending, JSON" -- "${pin[@]}" "$sk_ping" -j -c 1 -W 1 --close 127.0.0.1:"$flood"
+expect_ms $(($(now_ms) - t0)) 900 2500 "--close, a peer that keeps sending, JSON: ends within about 2 s"
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.close_result) \(.close_ms) \(.close_bytes_received > 0)\") | join(\",\")" \
+    "connected timeout null true" "--close, a peer that keeps sending, JSON: close_result timeout, close_bytes_received"
+expect_jq "$work/out" "$summary | \"\(.connected) \(.close_timeouts)\"" "1 1" "--close, a peer that keeps sending, JSON: the summary"
+start_bg flood_int "${pin[@]}" "$sk_ping" -j --close -i 5 -W 30 127.0.0.1:"$flood"
+sleep 1
+kill -INT "${bg_pid[flood_int]}"
+t0=$(now_ms)
+wait_exit flood_int 5
+expect_ms $(($(now_ms) - t0)) 0 1000 "--close, a peer that keeps sending: SIGINT ends it at once"
+expect_eq "$rc" 0 "--close, a peer that keeps sending: SIGINT, exit 0 (it connected)"
+expect_eq "$(tail -1 "$work/flood_int.out" | jq -r '"\(.type) \(.interrupted) \(.connected)"' 2>&1)" "summary true 1" \
+    "--close, a peer that keeps sending: SIGINT, the summary last, interrupted"
+stop_server flood-py
 
 # --- UDP ---------------------------------------------------------------------------------------
 ping_run 0 "udp: echo replies" -u -c 3 -i 0.05 127.0.0.1:"$open"
@@ -351,8 +440,14 @@ ping_run 2 "--check --crit 0,50%: CRITICAL by time" --check --warn 0 --crit 0,50
 expect_match "$work/out" "^SK-PING CRITICAL - .* \| time=[0-9.]+s;0;0;0 loss=0\.0%;;50;0;100 " "--check CRITICAL: both levels shown"
 ping_run 2 "--check: a closed port is CRITICAL" --check -i 0.02 127.0.0.1:"$closed"
 expect_lines "$work/out" 1 "--check CRITICAL: one line"
-expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: no attempt connected \(3 sent\) $nagios_perf" \
-    "--check CRITICAL: says nothing connected"
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(3 of 3\) \| time=U;;;0 loss=100\.0%;;;0;100 dns=[0-9]+(\.[0-9]+)?s\$" \
+    "--check CRITICAL: says refused, 3 of 3, and time=U (unknown) in the performance data"
+ping_run 2 "--check: a closed port with levels" --check --warn 50 --crit 200,20% -c 2 -i 0.02 127.0.0.1:"$closed"
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(2 of 2\) \| time=U;0\.05;0\.2;0 loss=100\.0%;;20;0;100 " \
+    "--check CRITICAL with levels: time=U keeps the levels"
+ping_run 2 "--check: a foreign source" --check -c 2 -i 0.02 -s 10.1.1.1 127.0.0.1:"$open"
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$open: error \(2 of 2, EADDRNOTAVAIL: no local address\) \| time=U;" \
+    "--check CRITICAL, errors: the reason named"
 ping_run 0 "--check -u: OK" --check -u -c 2 -i 0.02 127.0.0.1:"$open"
 expect_match "$work/out" "^SK-PING OK - 127\.0\.0\.1:$open: 2/2 replies, rtt avg $t3 ms, 0\.0% loss " "--check -u: replies"
 expect_unknown() {  # expect_unknown DESCRIPTION TEXT -- ARGS...: --check's UNKNOWN
@@ -390,6 +485,11 @@ expect_error "port 70000" 'invalid address "127.0.0.1:70000"' -- 127.0.0.1:70000
 expect_error "port 0" 'invalid address "127.0.0.1:0"' -- 127.0.0.1:0
 expect_error "-p 0" "invalid --port 0: ports are 1-65535" -- -p 0 127.0.0.1
 expect_error "-p with a port in the target" '"127.0.0.1:80" names a port already' -- -p 81 127.0.0.1:80
+expect_error "HOST:PORT and a port word" '"127.0.0.1:80" names port 80, and "81" is another port: give one' -- 127.0.0.1:80 81
+expect_error "-p and a port word" '-p 81 and "82" both name the port: give one' -- -p 81 127.0.0.1 82
+expect_error "a port word that is no port" 'invalid port "http": expected a number 1-65535' -- 127.0.0.1 http
+expect_error "a port word out of range" 'port 70000 is out of range 1-65535' -- 127.0.0.1 70000
+expect_error "three words" "The following argument was not expected: 82" -- 127.0.0.1 81 82
 expect_error "-c 0" "invalid --count 0" -- -c 0 127.0.0.1:80
 expect_error "-c x" "Could not convert: --count" -- -c x 127.0.0.1:80
 expect_error "-i 0" "invalid --interval 0: expected 0.001 to 3600 seconds" -- -i 0 127.0.0.1:80
@@ -428,7 +528,8 @@ if ! { ip netns add "$ns" && ip -n "$ns" link set lo up; }; then
 fi
 expect_error "--netns that does not exist" "network namespace \"$ns-none\" does not exist" -- --netns "$ns-none" 127.0.0.1:80
 
-# 1001 drops SYNs; 1002 rejects with admin-prohibited; 1003 with host-unreachable; 8081
+# 1001 drops SYNs; 1002 rejects with admin-prohibited; 1003 with host-unreachable; 1004
+# with net-unreachable, as a router without a route would answer; 8081
 # loses half its SYN-ACKs at random; 8082 drops the first two SYNs of three.
 if ip netns exec "$ns" nft -f - <<'NFT'
 table inet sk_ping_test {
@@ -438,6 +539,7 @@ table inet sk_ping_test {
         meta nfproto ipv4 tcp dport 1002 reject with icmp type admin-prohibited
         meta nfproto ipv6 tcp dport 1002 reject with icmpv6 type admin-prohibited
         tcp dport 1003 reject with icmpx type host-unreachable
+        meta nfproto ipv4 tcp dport 1004 reject with icmp type net-unreachable
         tcp dport 8082 tcp flags & (syn | ack) == syn numgen inc mod 3 < 2 drop
     }
     chain out {
@@ -501,8 +603,45 @@ expect_jq "$work/out" "\"\($probes | length) \($summary | \"\(.sent) \(.failures
 ping_run 1 "admin-prohibited: exit 1" --netns "$ns" -c 1 127.0.0.1:1002
 expect_match "$work/out" "^seq=1 127\.0\.0\.1:1002 unreachable: administratively prohibited \(ICMP type 3 code 13\) time=$t3 ms\$" \
     "admin-prohibited: the ICMP type and code named"
-expect_match "$work/out" '^1 sent, 0 connected, 1 failed \(1 unreachable\), 100\.0% loss' "admin-prohibited: counted unreachable"
-expect_match "$work/out" '^note: ICMP errors stopped some SYNs before the server' "admin-prohibited: the note"
+expect_match "$work/out" '^1 sent, 0 connected, 1 failed \(1 unreachable \(administratively prohibited, ICMP type 3 code 13\)\), 100\.0% loss' \
+    "admin-prohibited: counted unreachable, the ICMP type named"
+expect_match "$work/out" '^note: ICMP errors stopped 1 of 1 attempts before the server \(administratively prohibited, ICMP type 3 code 13\): a router without a route, or a firewall.s reject rule$' \
+    "admin-prohibited: the note"
+ping_run 1 "admin-prohibited, -q" --netns "$ns" -q -c 2 -i 0.05 127.0.0.1:1002
+expect_count "$work/out" '^seq=' 0 "admin-prohibited, -q: no lines"
+expect_match "$work/out" '^note: ICMP errors stopped 2 of 2 attempts before the server \(administratively prohibited, ICMP type 3 code 13\)' \
+    "admin-prohibited, -q: the note names the ICMP type itself"
+expect_no_match "$work/out" 'lines above' "admin-prohibited, -q: no word of lines that were not printed"
+
+# --- no route: connect() fails on this host, nothing leaves it ---------------------------------------
+ping_run 1 "no route: exit 1" --netns "$ns" -c 2 -i 0.05 192.0.2.1:80
+expect_count "$work/out" '^seq=[12] 192\.0\.2\.1:80 unreachable: ENETUNREACH \(Network is unreachable\) on this host, no SYN sent$' 2 \
+    "no route: each line says ENETUNREACH, on this host, no SYN sent"
+expect_match "$work/out" '^2 sent, 0 connected, 2 failed \(2 unreachable \(ENETUNREACH: no route on this host\)\), 100\.0% loss' \
+    "no route: the counts line names the reason"
+expect_count "$work/out" '^SYNs:' 0 "no route: no SYN line, none was sent"
+expect_match "$work/out" '^note: nothing left this host: connect\(\) failed at once \(ENETUNREACH: no route on this host\), so no SYN was sent; ip route get ADDRESS shows how this host routes it$' \
+    "no route: the note says nothing left the host"
+expect_no_match "$work/out" 'router|firewall' "no route: no router or firewall blamed"
+ping_run 1 "no route, JSON" --netns "$ns" -j -c 2 -i 0.05 192.0.2.1:80
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms) \(.syn_retrans) \(.error)\") | unique | join(\",\")" \
+    "unreachable null 0 ENETUNREACH (Network is unreachable) on this host, no SYN sent" "no route, JSON: the probes, untimed"
+expect_jq "$work/out" "$summary | \"\(.sent) \(.failures.unreachable) \(.syn_sent) \(.syn_retrans) \(.syn_loss_pct)\"" "2 2 0 0 0" \
+    "no route, JSON: syn_sent 0"
+# The same errno from a router's ICMP is the network's answer: the SYN left, and is counted.
+ping_run 1 "ICMP net-unreachable: exit 1" --netns "$ns" -c 1 127.0.0.1:1004
+expect_match "$work/out" "^seq=1 127\.0\.0\.1:1004 unreachable: network unreachable \(ICMP type 3 code 0\) time=$t3 ms\$" \
+    "ICMP net-unreachable: named from the error queue, timed"
+expect_match "$work/out" '^SYNs: 1 sent, 0 unanswered' "ICMP net-unreachable: its SYN counted"
+expect_match "$work/out" '^note: ICMP errors stopped 1 of 1 attempts before the server \(network unreachable, ICMP type 3 code 0\)' \
+    "ICMP net-unreachable: the ICMP note"
+expect_no_match "$work/out" 'nothing left this host' "ICMP net-unreachable: not taken for a local failure"
+ping_run 2 "no route, --check" --netns "$ns" --check -c 1 192.0.2.1:80
+expect_match "$work/out" '^SK-PING CRITICAL - 192\.0\.2\.1:80: unreachable \(1 of 1, ENETUNREACH: no route on this host\) \| time=U;' \
+    "no route, --check: the reason, time=U"
+ping_run 2 "dropped, --check: timeout" --netns "$ns" --check -c 1 -W 0.3 127.0.0.1:1001
+expect_match "$work/out" '^SK-PING CRITICAL - 127\.0\.0\.1:1001: timeout \(1 of 1\) \| time=U;;;0 loss=100\.0%' \
+    "dropped, --check: says timeout"
 ping_run 1 "admin-prohibited, JSON" --netns "$ns" -j -c 1 127.0.0.1:1002
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.error) \(.rtt_ms | type)\") | join(\",\")" \
     "unreachable 3 13 false administratively prohibited (ICMP type 3 code 13) number" "admin-prohibited, JSON: the icmp object"
@@ -522,6 +661,8 @@ ping_run 0 "IPv6: [::1]" --netns "$ns" -c 2 -i 0.05 '[::1]:8080'
 expect_match "$work/out" '^SK-PING \[::1\]:8080 \(\[::1\]:8080\): TCP handshake' "IPv6: the header in brackets"
 expect_count "$work/out" "^seq=[12] \[::1\]:8080 connected time=$t3 ms" 2 "IPv6: two connected lines"
 ping_run 0 "IPv6: [::1], JSON" --netns "$ns" -j -c 1 '[::1]:8080'
+expect_jq "$work/out" "$summary | \"\(.addr) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
+ping_run 0 "IPv6: ::1 8080, tcping's order" --netns "$ns" -j -c 1 ::1 8080
 expect_jq "$work/out" "$summary | \"\(.addr) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
 ping_run 0 "udp over IPv6" --netns "$ns" -u -j -c 2 -i 0.05 '[::1]:8080'
 expect_jq "$work/out" "$summary | \"\(.addr) \(.received)\"" "::1 2" "udp over IPv6: both back"

@@ -68,6 +68,13 @@ unsigned read_syn_linear_timeouts() {
   return value;
 }
 
+void AttemptResult::add_answer(std::string_view bytes) noexcept {
+  answer_bytes += bytes.size();
+  auto take = std::min(bytes.size(), answer.size() - answer_size);
+  std::copy_n(bytes.data(), take, answer.data() + answer_size);
+  answer_size = static_cast<std::uint8_t>(answer_size + take);
+}
+
 void AttemptResult::add_close_state(sockkit::TcpState state) noexcept {
   if (close_state_count > 0 && close_states[close_state_count - 1] == state) return;
   if (close_state_count < close_states.size()) close_states[close_state_count++] = state;

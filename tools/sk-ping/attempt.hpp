@@ -48,6 +48,9 @@ inline constexpr std::array kFailures = {Outcome::refused, Outcome::timeout,  Ou
 enum class CloseEnd : std::uint8_t { none, fin, reset, timeout };
 [[nodiscard]] std::string_view close_end_name(CloseEnd end);
 
+// How much of an answer a result keeps to show: enough to recognise a protocol.
+inline constexpr std::size_t kAnswerHead = 64;
+
 struct AttemptResult {
   std::uint64_t seq = 0;
   double timestamp_s = 0;  // wall clock when it started
@@ -59,13 +62,19 @@ struct AttemptResult {
   int error = 0;              // errno behind refused, unreachable, error
   std::optional<sockkit::IcmpError> icmp;
   std::string_view note;  // a fixed phrase saying why, when the outcome needs one
+  bool local = false;     // TCP: connect() failed at once, on this host: no SYN left it
   double dns_ms = -1;     // --resolve-each: the lookup before this attempt
   // --send / --expect
   double ttfb_ms = -1;  // from the request (or the handshake) to the first byte back
   bool matched = false;
+  // The first bytes of the answer, kept so a mismatch can show what came instead.
+  std::array<char, kAnswerHead> answer{};
+  std::uint8_t answer_size = 0;
+  std::uint64_t answer_bytes = 0;  // all that came back before the request phase ended
   // --close
   CloseEnd close_end = CloseEnd::none;
-  double close_ms = -1;  // our FIN to the peer's FIN
+  double close_ms = -1;           // our FIN to the peer's FIN
+  std::uint64_t close_bytes = 0;  // what the peer still sent after our FIN
   std::array<sockkit::TcpState, 4> close_states{};
   std::uint8_t close_state_count = 0;
   double time_wait_left_s = -1;  // the TIME_WAIT sock_diag showed after the close
@@ -75,6 +84,10 @@ struct AttemptResult {
   bool late = false;  // came after its timeout was reported
 
   void add_close_state(sockkit::TcpState state) noexcept;
+  void add_answer(std::string_view bytes) noexcept;
+  [[nodiscard]] std::string_view answer_head() const noexcept {
+    return {answer.data(), answer_size};
+  }
 };
 
 struct Plan {

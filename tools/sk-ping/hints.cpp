@@ -8,6 +8,41 @@ namespace sk_ping {
 
 namespace {
 
+// Each note names its cause itself: with -q no line above it was printed.
+void unreachable_hints(const Tally& t, std::vector<std::string>& out) {
+  const auto& local = t.local_unreachable;
+  if (local.count > 0) {
+    out.push_back(fmt::format(
+        "nothing left this host{}: connect() failed at once ({}), so no SYN was sent; ip route "
+        "get ADDRESS shows how this host routes it",
+        local.count == t.sent ? "" : fmt::format(" for {} of {} attempts", local.count, t.sent),
+        cause_text(local)));
+  }
+  const auto& remote = t.remote_unreachable;
+  if (remote.count > 0) {
+    out.push_back(fmt::format(
+        "{} {} of {} attempts before the server ({}): a router without a route, or a firewall's "
+        "reject rule",
+        remote.icmp ? "ICMP errors stopped" : "errors after the SYN left stopped", remote.count,
+        t.sent, cause_text(remote)));
+  }
+}
+
+void close_hints(const Tally& t, std::vector<std::string>& out) {
+  auto timeouts = t.close_ends[static_cast<std::size_t>(CloseEnd::timeout)];
+  if (t.close_kept_sending > 0) {
+    out.push_back(
+        "the peer kept sending after our FIN and did not close its side in time: a server that "
+        "streams does not stop for a half-close, so only the reset at the end stopped it");
+  }
+  if (timeouts > t.close_kept_sending) {
+    out.push_back(
+        "the peer acknowledged our FIN but did not send its own in time (we sat in FIN_WAIT2): "
+        "the server application does not close its side when the client does; on the server, "
+        "sk-states shows it as CLOSE_WAIT");
+  }
+}
+
 void tcp_hints(const Plan& plan, const Tally& t, std::vector<std::string>& out) {
   auto connected = t.count(Outcome::connected) + t.count(Outcome::mismatch);
   auto refused = t.count(Outcome::refused);
@@ -39,17 +74,8 @@ void tcp_hints(const Plan& plan, const Tally& t, std::vector<std::string>& out) 
         "accept_queue and syn_recv findings, and nstat shows TcpExtListenOverflows",
         t.retransmitted_attempts, t.retransmitted_attempts == 1 ? "" : "s"));
   }
-  if (t.count(Outcome::unreachable) > 0) {
-    out.push_back(
-        "ICMP errors stopped some SYNs before the server: a router without a route, or a "
-        "firewall's reject rule; the lines above name the ICMP type and code");
-  }
-  if (t.close_ends[static_cast<std::size_t>(CloseEnd::timeout)] > 0) {
-    out.push_back(
-        "the peer acknowledged our FIN but did not send its own in time (we sat in FIN_WAIT2): "
-        "the server application does not close its side when the client does; on the server, "
-        "sk-states shows it as CLOSE_WAIT");
-  }
+  unreachable_hints(t, out);
+  close_hints(t, out);
 }
 
 void udp_hints(const Tally& t, std::vector<std::string>& out) {

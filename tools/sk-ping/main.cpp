@@ -22,6 +22,7 @@ runtime error. --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 
 Examples:
   sk-ping db:5432                          ping the port until Ctrl-C
+  sk-ping db 5432                          the same, in tcping's order
   sk-ping -c 5 -q web:443 && echo up       five handshakes, only the summary
   sk-ping -c 100 -i 0.01 --histogram db:5432
   sk-ping --close -c 3 127.0.0.1:8080      time the four-way close too

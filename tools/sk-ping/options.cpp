@@ -11,6 +11,7 @@
 #include "sockkit/escape.hpp"
 #include "sockkit/netns.hpp"
 #include "sockkit/ping_datagram.hpp"
+#include "sockkit/ports.hpp"
 
 namespace sk_ping {
 
@@ -18,6 +19,8 @@ using sockkit::InputError;
 
 void add_options(CLI::App& app, Options& o) {
   app.add_option("target", o.target, "HOST, HOST:PORT or [V6]:PORT")->type_name("TARGET");
+  app.add_option("port", o.port_word, "The port as a word of its own (HOST PORT, as tcping)")
+      ->type_name("PORT");
   o.port_option =
       app.add_option("-p,--port", o.port, "Port when the target names none (80; 7 for -u)")
           ->type_name("PORT");
@@ -76,9 +79,25 @@ Format format_of(const Options& o) {
   throw InputError(fmt::format("invalid --format \"{}\": use text, json or prom", o.format));
 }
 
+// The port from the word after the host (tcping's "HOST PORT"), which must not
+// contradict a port given another way.
+std::optional<std::uint16_t> port_word_of(const Options& o, const sockkit::HostPort& hp) {
+  if (o.port_word.empty()) return std::nullopt;
+  if (hp.port) {
+    throw InputError(fmt::format("\"{}\" names port {}, and \"{}\" is another port: give one",
+                                 o.target, *hp.port, o.port_word));
+  }
+  if (o.port_option->count() > 0) {
+    throw InputError(
+        fmt::format("-p {} and \"{}\" both name the port: give one", o.port, o.port_word));
+  }
+  return sockkit::parse_port(o.port_word);
+}
+
 void target_of(const Options& o, Plan& p) {
-  if (o.target.empty()) throw InputError("no target: give HOST:PORT, HOST with -p, or [V6]:PORT");
+  if (o.target.empty()) throw InputError("no target: give HOST:PORT, HOST PORT, or HOST with -p");
   auto hp = sockkit::parse_host_port(o.target);
+  auto word = port_word_of(o, hp);
   if (hp.port && o.port_option->count() > 0) {
     throw InputError(fmt::format("\"{}\" names a port already: drop -p {}", o.target, o.port));
   }
@@ -90,9 +109,15 @@ void target_of(const Options& o, Plan& p) {
   }
   p.target = o.target;
   p.host = hp.host;
-  p.port = hp.port ? *hp.port
-                   : (o.port_option->count() > 0 ? static_cast<std::uint16_t>(o.port)
-                                                 : (o.udp ? 7 : 80));
+  if (hp.port) {
+    p.port = *hp.port;
+  } else if (word) {
+    p.port = *word;
+  } else if (o.port_option->count() > 0) {
+    p.port = static_cast<std::uint16_t>(o.port);
+  } else {
+    p.port = o.udp ? 7 : 80;
+  }
 }
 
 void tcp_extras_of(const Options& o, Plan& p) {

@@ -13,6 +13,7 @@ namespace sk_ping {
 
 struct Options {
   std::string target;
+  std::string port_word;  // tcping's order: HOST PORT
   unsigned port = 0;
   std::uint64_t count = 0;
   double interval = 1;

@@ -32,8 +32,10 @@ std::string failures_text(const Tally& t) {
   std::string out;
   for (auto outcome : kFailures) {
     if (t.count(outcome) == 0) continue;
-    fmt::format_to(std::back_inserter(out), "{}{} {}", out.empty() ? "" : ", ", t.count(outcome),
-                   outcome == Outcome::in_flight ? "unanswered at the end" : outcome_name(outcome));
+    auto why = cause_text(t.cause(outcome));
+    fmt::format_to(std::back_inserter(out), "{}{} {}{}", out.empty() ? "" : ", ", t.count(outcome),
+                   outcome == Outcome::in_flight ? "unanswered at the end" : outcome_name(outcome),
+                   why.empty() ? "" : fmt::format(" ({})", why));
   }
   return out;
 }

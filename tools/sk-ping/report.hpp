@@ -42,6 +42,10 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
 // The Nagios line and its code (0 OK, 1 WARNING, 2 CRITICAL).
 [[nodiscard]] std::pair<std::string, int> check_line(const Settings& settings, const Tally& tally);
 
+// A failure's reason in a few words ("EADDRNOTAVAIL: no local address"), "" when
+// none is known; ", and others" when not every attempt failed for it.
+[[nodiscard]] std::string cause_text(const FailureCause& cause);
+
 // What the numbers point at, a sentence each, with where to look next.
 [[nodiscard]] std::vector<std::string> hints(const Plan& plan, const Tally& tally);
 

@@ -21,6 +21,26 @@ std::string plain(double value) {
   return text;
 }
 
+// Seconds, or "U" (without a unit) for what the run could not measure, as the plugin
+// guidelines write an unknown value.
+std::string perf_seconds(bool known, double seconds) {
+  return known ? plain(seconds) + "s" : "U";
+}
+
+// "refused (3 of 3)", "timeout (2 of 3), unreachable (1 of 3, ...)": what became of
+// the attempts when none got through.
+std::string failures_text(const Tally& t) {
+  std::string out;
+  for (auto outcome : kFailures) {
+    if (t.count(outcome) == 0) continue;
+    auto why = cause_text(t.cause(outcome));
+    fmt::format_to(std::back_inserter(out), "{}{} ({} of {}{})", out.empty() ? "" : ", ",
+                   outcome == Outcome::in_flight ? "unanswered" : outcome_name(outcome),
+                   t.count(outcome), t.sent, why.empty() ? "" : ", " + why);
+  }
+  return out.empty() ? "no attempt made" : out;
+}
+
 std::string level_text(const std::optional<double>& value, double scale) {
   return value ? plain(*value * scale) : "";
 }
@@ -41,18 +61,17 @@ std::pair<std::string, int> check_line(const Settings& settings, const Tally& t)
   static constexpr const char* kStatus[] = {"OK", "WARNING", "CRITICAL"};
   std::string text;
   if (t.answered() == 0) {
-    text = fmt::format("{}: no attempt {} ({} sent)", plan.target,
-                       plan.udp ? "got a reply" : "connected", t.sent);
+    text = fmt::format("{}: {}", plan.target, failures_text(t));
   } else {
     text = fmt::format("{}: {}/{} {}, {} avg {:.3f} ms, {:.1f}% loss", plan.target, t.answered(),
                        t.sent, plan.udp ? "replies" : "connected", plan.udp ? "rtt" : "handshake",
                        avg, loss);
   }
   auto perf = fmt::format(
-      "time={}s;{};{};0 loss={:.1f}%;{};{};0;100 dns={}s", plain(have_rtt ? avg / 1000 : 0.0),
+      "time={};{};{};0 loss={:.1f}%;{};{};0;100 dns={}", perf_seconds(have_rtt, avg / 1000),
       level_text(settings.warn.rtt_ms, 0.001), level_text(settings.crit.rtt_ms, 0.001), loss,
       level_text(settings.warn.loss_pct, 1), level_text(settings.crit.loss_pct, 1),
-      plain(t.dns.count() > 0 ? t.dns.mean() / 1000 : 0.0));
+      perf_seconds(t.dns.count() > 0, t.dns.mean() / 1000));
   return {fmt::format("SK-PING {} - {} | {}\n", kStatus[code], text, perf), code};
 }
 

@@ -6,6 +6,7 @@
 
 #include "report.hpp"
 #include "sockkit/error.hpp"
+#include "sockkit/escape.hpp"
 #include "sockkit/json.hpp"
 
 namespace sk_ping {
@@ -14,10 +15,32 @@ namespace {
 
 std::string why_unreachable(const AttemptResult& r) {
   if (r.icmp) return sockkit::describe_icmp(*r.icmp);
-  if (r.error == EACCES || r.error == EPERM) {
-    return fmt::format("refused by a local firewall ({})", sockkit::errno_name(r.error));
+  bool firewall = r.error == EACCES || r.error == EPERM;
+  auto why = firewall
+                 ? fmt::format("refused by a local firewall ({})", sockkit::errno_name(r.error))
+                 : fmt::format("{}", sockkit::Errno{r.error});
+  // A route's answer on this host, not a router's: say so, or the network is blamed.
+  if (r.local) why += firewall ? ", no SYN sent" : " on this host, no SYN sent";
+  return why;
+}
+
+// What came back instead of the expected answer, C-escaped on one line. The escaper
+// drops a trailing line break, which here is part of the answer: it is shown too.
+void append_answer(const AttemptResult& r, std::string& out) {
+  if (r.answer_bytes == 0) return;
+  auto head = r.answer_head();
+  auto body = head;
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.remove_suffix(1);
+  out += ", got \"";
+  out += sockkit::escape_bytes(body);
+  for (char c : head.substr(body.size())) out += c == '\n' ? "\\n" : "\\r";
+  if (r.answer_bytes > head.size()) {
+    fmt::format_to(std::back_inserter(out), "\" (the first {} of {} bytes)", head.size(),
+                   r.answer_bytes);
+  } else {
+    fmt::format_to(std::back_inserter(out), "\" ({} byte{})", r.answer_bytes,
+                   r.answer_bytes == 1 ? "" : "s");
   }
-  return fmt::format("{}", sockkit::Errno{r.error});
 }
 
 void append_close(const AttemptResult& r, std::string& out) {
@@ -36,8 +59,12 @@ void append_close(const AttemptResult& r, std::string& out) {
       return;
     case CloseEnd::reset: out += " close: the peer answered our FIN with a reset"; return;
     case CloseEnd::timeout:
-      fmt::format_to(std::back_inserter(out), " close: no FIN from the peer in time ({})",
-                     states());
+      out += " close: no FIN from the peer in time";
+      if (r.close_bytes > 0) {
+        fmt::format_to(std::back_inserter(out), ", it kept sending ({} bytes after our FIN)",
+                       r.close_bytes);
+      }
+      fmt::format_to(std::back_inserter(out), " ({})", states());
       return;
   }
 }
@@ -94,6 +121,7 @@ void format_text_line(const Plan& plan, const AttemptResult& r, std::string& out
       break;
     case Outcome::mismatch:
       fmt::format_to(it, ": {}", r.note);
+      append_answer(r, out);
       if (r.error != 0) fmt::format_to(it, " ({})", sockkit::errno_name(r.error));
       fmt::format_to(it, " time={:.3f} ms", r.rtt_ms);
       break;
@@ -133,6 +161,10 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
   if (r.dns_ms >= 0) j["dns_ms"] = ms(r.dns_ms);
   if (plan.send || plan.expect) j["ttfb_ms"] = ms(r.ttfb_ms);
   if (plan.expect) j["matched"] = r.matched;
+  if (r.outcome == Outcome::mismatch) {
+    j["answer"] = std::string(r.answer_head());
+    j["answer_bytes"] = r.answer_bytes;
+  }
   if (plan.close && r.outcome == Outcome::connected) {
     j["close_ms"] = ms(r.close_ms);
     j["close_result"] = close_end_name(r.close_end);
@@ -141,6 +173,7 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
       states.push_back(sockkit::tcp_state_name(r.close_states[i]));
     }
     j["close_states"] = states;
+    j["close_bytes_received"] = r.close_bytes;
     if (r.time_wait_left_s >= 0) j["time_wait_left_s"] = r.time_wait_left_s;
   }
   if (plan.udp) {

@@ -5,11 +5,26 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "attempt.hpp"
 #include "sockkit/stats.hpp"
 
 namespace sk_ping {
+
+// Why attempts of one kind failed: the first one's reason and whether a later one
+// differed, so a summary names the reason without keeping every attempt.
+struct FailureCause {
+  std::uint64_t count = 0;
+  int error = 0;
+  std::optional<sockkit::IcmpError> icmp;
+  std::string_view note;
+  bool local = false;
+  bool mixed = false;  // not every attempt failed for the first one's reason
+
+  void add(const AttemptResult& result) noexcept;
+};
 
 struct Tally {
   std::uint64_t sent = 0;
@@ -23,6 +38,10 @@ struct Tally {
   std::uint64_t syn_retrans = 0;
   std::uint64_t retransmitted_attempts = 0;  // answered only after a SYN was sent again
   std::uint64_t out_of_descriptors = 0;      // attempts that could not open a socket (EMFILE)
+  std::array<FailureCause, kOutcomeCount> causes{};  // for error, unreachable and mismatch
+  FailureCause local_unreachable;        // connect() failed on this host: nothing was sent
+  FailureCause remote_unreachable;       // an ICMP error (or a failure after the SYN left)
+  std::uint64_t close_kept_sending = 0;  // close timeouts while the peer still sent data
   std::uint64_t duplicates = 0;
   std::uint64_t reordered = 0;
   std::uint64_t late = 0;
@@ -34,6 +53,9 @@ struct Tally {
 
   [[nodiscard]] std::uint64_t count(Outcome outcome) const noexcept {
     return outcomes[static_cast<std::size_t>(outcome)];
+  }
+  [[nodiscard]] const FailureCause& cause(Outcome outcome) const noexcept {
+    return causes[static_cast<std::size_t>(outcome)];
   }
   // Connected handshakes, or UDP datagrams that came back (late ones included).
   [[nodiscard]] std::uint64_t answered() const noexcept;

@@ -70,6 +70,9 @@ void TcpAttempt::open_and_connect() {
     set_deadline(started_ + plan_.timeout);
     if (rc == 0) connected(now);
   } else {
+    // A connect() that fails at once failed on this host (no route, a route that
+    // rejects, no local port): no SYN left it, and no answer came from anywhere.
+    result_.local = true;
     connect_failed(err, now);
   }
 }
@@ -142,7 +145,7 @@ void TcpAttempt::connect_failed(int err, Clock::time_point now) {
   result_.icmp = sockkit::read_icmp_error(fd_.get());
   auto outcome = failure_outcome(err, result_.icmp);
   // An answer (a reset, an ICMP error) has a time; silence and local failures have none.
-  if (outcome == Outcome::refused || outcome == Outcome::unreachable) {
+  if (!result_.local && (outcome == Outcome::refused || outcome == Outcome::unreachable)) {
     result_.rtt_ms = ms_between(started_, now);
   }
   finish(outcome, false);

@@ -47,6 +47,7 @@ class TcpAttempt : public sockkit::IoHandler, public sockkit::TimerHandler {
   enum class Phase : std::uint8_t { idle, connecting, requesting, closing };
   enum TimerKind : std::uint64_t { kDeadline = 0, kCloseSample = 1 };
   static constexpr std::size_t kMaxResponse = 65536;  // --expect looks this far
+  static constexpr int kCloseReadsPerTurn = 4;        // of buffer_, while the peer still sends
 
   void open_and_connect();
   void connected(Clock::time_point now);

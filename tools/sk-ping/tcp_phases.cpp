@@ -58,6 +58,7 @@ void TcpAttempt::on_request_io(std::uint32_t events, Clock::time_point now) {
     return;
   }
   if (result_.ttfb_ms < 0) result_.ttfb_ms = ms_between(phase_started_, now);
+  result_.add_answer({buffer_.data(), static_cast<std::size_t>(n)});
   if (!plan_.expect) {
     request_done(now);
     return;
@@ -124,13 +125,17 @@ void TcpAttempt::next_close_sample() {
 }
 
 void TcpAttempt::on_close_io(Clock::time_point now) {
-  for (;;) {
+  // A few reads per turn, then back to the loop: a peer that keeps sending must not
+  // keep the deadline and the signals from being seen (the watch is level-triggered,
+  // so what is left is read on the next turn).
+  for (int reads = 0; reads < kCloseReadsPerTurn; ++reads) {
     ssize_t n = ::recv(fd_.get(), buffer_.data(), buffer_.size(), MSG_DONTWAIT);
-    if (n > 0) continue;  // what the server still sends before its FIN is not ours to judge
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      sample_close_state();
-      return;
+    if (n > 0) {
+      // What the server still sends before its FIN is not ours to judge, only to count.
+      result_.close_bytes += static_cast<std::uint64_t>(n);
+      continue;
     }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
     result_.close_ms = ms_between(phase_started_, now);
     if (n < 0) {
       result_.error = errno;
@@ -151,6 +156,7 @@ void TcpAttempt::on_close_io(Clock::time_point now) {
     finish(Outcome::connected, false);
     return;
   }
+  sample_close_state();
 }
 
 }  // namespace sk_ping
