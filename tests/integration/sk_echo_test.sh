@@ -64,6 +64,20 @@ if command -v socat >/dev/null; then
     fi
 fi
 wait_for_text "$work/main.err" "end=eof in=5 out=5" "-v logs a connection with its bytes and end"
+# A server that never closes: the whole echo comes back, and what is missing is its EOF.
+main_port=$port
+start_server hold -l 0 --on-eof hold
+expect_status 1 "half-close, server never closes: a timeout" -- \
+    "$sk_echo" "127.0.0.1:$port" hello --half-close -w 0.5
+expect_in "$work/out" "tcp: timeout: all 5 bytes echoed, but the server's EOF never came within 0.500 s" \
+    "half-close, server never closes: says the EOF is what never came"
+expect_status 1 "half-close, server never closes, JSON: a timeout" -- \
+    "$sk_echo" "127.0.0.1:$port" hello --half-close -w 0.5 -j
+expect_eq "$(jq -r '"\(.result) \(.bytes_received) \(.message)"' "$work/out")" \
+    "timeout 5 timeout: all 5 bytes echoed, but the server's EOF never came within 0.500 s" \
+    "half-close, server never closes, JSON: result, bytes and message"
+stop_server hold
+port=$main_port
 expect_status 1 "tcp: refused" -- "$sk_echo" 127.0.0.1:1 x
 expect_in "$work/out" "refused: ECONNREFUSED" "tcp: refused says so"
 
@@ -276,8 +290,9 @@ expect_error "bad format" "" -- -l 0 --format csv
 expect_status 0 "--help" -- "$sk_echo" --help
 expect_in "$work/out" "--on-eof" "--help lists --on-eof"
 
-# --- TCP states in a namespace of our own ------------------------------------------------------
 finish_unless_root "the state and firewall checks need root to create a network namespace" "sk-echo test"
+
+# --- TCP states in a namespace of our own ------------------------------------------------------
 ns="sk-echo-test-$$"
 if ! { ip netns add "$ns" && ip -n "$ns" link set lo up; }; then
     fail "cannot create namespace $ns"

@@ -43,6 +43,11 @@ std::string describe(const EchoResult& r, const ClientConfig& config) {
                            r.attempts == 1 ? "try" : "tries",
                            std::chrono::duration<double>(config.timeout).count());
       }
+      if (r.eof_missing) {
+        return fmt::format(
+            "timeout: all {} echoed, but the server's EOF never came within {:.3f} s",
+            bytes(r.received), std::chrono::duration<double>(config.timeout).count());
+      }
       return fmt::format("timeout: {} of {} bytes echoed within {:.3f} s", r.received, total,
                          std::chrono::duration<double>(config.timeout).count());
     case Outcome::refused: return fmt::format("refused: {}", sockkit::Errno{r.error});
