@@ -10,7 +10,8 @@
 
 namespace sk_echo {
 
-enum class Outcome { intact, mismatch, timeout, refused, reset, closed, unreachable };
+// `local`: this client's own resources ran out (descriptors or memory), not the network.
+enum class Outcome { intact, mismatch, timeout, refused, reset, closed, unreachable, local };
 
 struct EchoResult {
   Outcome outcome = Outcome::intact;

@@ -15,6 +15,7 @@ std::string_view outcome_name(Outcome outcome) {
     case Outcome::reset: return "reset";
     case Outcome::closed: return "closed";
     case Outcome::unreachable: return "unreachable";
+    case Outcome::local: return "local";
   }
   return "unreachable";
 }
@@ -57,6 +58,7 @@ std::string describe(const EchoResult& r, const ClientConfig& config) {
     case Outcome::closed:
       return fmt::format("closed: the peer closed after {} of {} bytes", r.received, total);
     case Outcome::unreachable: return fmt::format("unreachable: {}", sockkit::Errno{r.error});
+    case Outcome::local: return fmt::format("local: {}", sockkit::Errno{r.error});
   }
   return {};
 }

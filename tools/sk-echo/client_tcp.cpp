@@ -116,6 +116,10 @@ Outcome outcome_of_errno(int err) {
     case ECONNRESET:
     case EPIPE: return Outcome::reset;
     case ETIMEDOUT: return Outcome::timeout;
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM: return Outcome::local;
     default: return Outcome::unreachable;
   }
 }
