@@ -307,15 +307,28 @@ expect_jq '.connections_opened == 1000 and .connections == 1000' "-C 1000: 1,000
 expect_jq 'errors_total == 0 and .failed == 0 and .requests > 1000' "-C 1000: no errors, every connection busy"
 stop_server main
 
-# Three server threads share the port (SO_REUSEPORT) and one set of atomic totals: the
-# part of sk-echo a data race could hide in, and what the ThreadSanitizer run exercises.
+# Three server threads share the port (SO_REUSEPORT), each counting on its own, and the
+# totals add them up: the part of sk-echo a data race could hide in, and what the
+# ThreadSanitizer run exercises.
 start_server threaded -l 0 --threads 3
 load 0 "--threads 3 under 300 connections: exit 0" "127.0.0.1:$port" -C 300 --duration 2 --format json
 expect_jq 'errors_total == 0 and .failed == 0 and .connections_opened == 300' \
     "--threads 3: 300 connections, no errors"
+echoed=$(jq '.bytes' "$work/out")
 totals=$(totals_now threaded)
-expect_in <(echo "$totals") "accepted=300 " "--threads 3: the shared totals count every connection once"
+expect_in <(echo "$totals") "accepted=300 " "--threads 3: the totals count every connection once"
 stop_server threaded
+# The totals at exit: every connection ended once, and every byte the client got back
+# intact was counted in and out on some thread.
+totals=$(grep '^totals' "$work/threaded.out" | tail -1)
+read -r t_in t_out t_eof t_reset < <(sed -n \
+    's/.* in=\([0-9]*\) out=\([0-9]*\) .* eof=\([0-9]*\) reset=\([0-9]*\) .*/\1 \2 \3 \4/p' <<<"$totals")
+expect_eq "$((t_eof + t_reset))" 300 "--threads 3: 300 connections ended, over all threads ($totals)"
+if ((t_in >= echoed && t_out >= echoed && echoed > 0)); then
+    pass "--threads 3: in=$t_in and out=$t_out cover the $echoed bytes echoed"
+else
+    fail "--threads 3: in=$t_in out=$t_out, but the client got $echoed bytes back"
+fi
 
 # --- 10. bad input ----------------------------------------------------------------------------
 expect_error "-C 0" "invalid --connections 0: expected 1 to 1000000" -- 127.0.0.1:7 -C 0
