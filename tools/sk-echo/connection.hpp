@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 
 #include "config.hpp"
 #include "read_buffers.hpp"
@@ -38,6 +39,8 @@ class Connection {
   // Ends with a reset (SO_LINGER 0) instead of a FIN when the descriptor closes.
   void abort_on_close() noexcept;
   [[nodiscard]] ConnectionRecord record(End end, sockkit::EventLoop::Clock::time_point now) const;
+  // The buffer of echo still owed, if any, for the worker to reuse once the connection ends.
+  [[nodiscard]] ReadBuffers::Buffer release_buffer() noexcept { return std::move(pending_); }
 
   sockkit::EventLoop::Clock::time_point last_active;
   sockkit::EventLoop::TimerId timer;

@@ -171,6 +171,7 @@ void Worker::close(int fd, End end) {
   totals_.count_end(end);
   active_.fetch_sub(1, std::memory_order_relaxed);
   if (config_.verbose) log(conn->record(end, loop_.now()));
+  buffers_.give_back(conn->release_buffer());  // a client that reset with echo owed
 }  // the descriptor closes with `conn`
 
 void Worker::log(const ConnectionRecord& record) const {
