@@ -93,14 +93,15 @@ load() {
     wall_ms=$((($(now_us) - t0) / 1000))
 }
 
-# expect_jq FILTER DESCRIPTION: FILTER holds of the JSON summary in $work/out.
+# expect_jq FILTER DESCRIPTION: FILTER holds of the JSON summary in $work/out (jq -e
+# succeeds on empty input, so an empty file is a failure here).
 jq_defs='def absval: if . < 0 then -. else . end;
 def near($a; $b): (($a - $b) | absval) <= 1e-9 + 1e-6 * ($b | absval);
 def ordered: .min > 0 and .min <= .p50 and .p50 <= .p90 and .p90 <= .p99 and .p99 <= .p999
     and .p999 <= .max and .min <= .mean and .mean <= .max;
 def errors_total: [.errors[]] | add;'
 expect_jq() {
-    if jq -e "$jq_defs $1" "$work/out" >/dev/null 2>&1; then
+    if [[ -s $work/out ]] && jq -e "$jq_defs $1" "$work/out" >/dev/null 2>&1; then
         pass "$2"
     else
         fail "$2: not true of the JSON: $1; got: $(head -c 700 "$work/out")"
@@ -126,7 +127,7 @@ fields='["type","peer","protocol","loop","offered_rate","connect_rate","connecti
 "duration_s","interrupted","requests","requests_per_second","failed","unfinished","bytes",
 "megabytes_per_second","latency_ms","connections_opened","connections_per_second",
 "handshake_ms","errors"]'
-error_kinds='["closed","mismatch","refused","reset","timeout","unreachable"]'
+error_kinds='["closed","local","mismatch","refused","reset","timeout","unreachable"]'
 
 # --- 1. closed loop, -n --------------------------------------------------------------------
 start_server main -l 0
@@ -146,7 +147,7 @@ expect_jq 'near(.megabytes_per_second; .bytes / 1e6 / .duration_s)' "closed loop
 expect_jq '.latency_ms | ordered' "closed loop: latency min <= mean, p50 <= p90 <= p99 <= p999 <= max"
 expect_jq '.connections_opened == 20 and near(.connections_per_second; 20 / .duration_s)' "closed loop: 20 connections opened, connections_per_second consistent"
 expect_jq '.handshake_ms | ordered' "closed loop: handshake percentiles ordered"
-expect_jq '(.errors | keys) == '"$error_kinds"' and errors_total == 0' "closed loop: six error kinds, all 0"
+expect_jq '(.errors | keys) == '"$error_kinds"' and errors_total == 0' "closed loop: seven error kinds, all 0"
 load 0 "closed loop, text: exit 0" "$target" -C 20 -n 5000
 expect_lines "$work/out" 6 "closed loop, text: six lines"
 expect_line "$work/out" 1 "^$target tcp load: 20 connections, closed loop, 64-byte requests, [0-9]+\.[0-9]{2} s$" \
@@ -306,15 +307,28 @@ expect_jq '.connections_opened == 1000 and .connections == 1000' "-C 1000: 1,000
 expect_jq 'errors_total == 0 and .failed == 0 and .requests > 1000' "-C 1000: no errors, every connection busy"
 stop_server main
 
-# Three server threads share the port (SO_REUSEPORT) and one set of atomic totals: the
-# part of sk-echo a data race could hide in, and what the ThreadSanitizer run exercises.
+# Three server threads share the port (SO_REUSEPORT), each counting on its own, and the
+# totals add them up: the part of sk-echo a data race could hide in, and what the
+# ThreadSanitizer run exercises.
 start_server threaded -l 0 --threads 3
 load 0 "--threads 3 under 300 connections: exit 0" "127.0.0.1:$port" -C 300 --duration 2 --format json
 expect_jq 'errors_total == 0 and .failed == 0 and .connections_opened == 300' \
     "--threads 3: 300 connections, no errors"
+echoed=$(jq '.bytes' "$work/out")
 totals=$(totals_now threaded)
-expect_in <(echo "$totals") "accepted=300 " "--threads 3: the shared totals count every connection once"
+expect_in <(echo "$totals") "accepted=300 " "--threads 3: the totals count every connection once"
 stop_server threaded
+# The totals at exit: every connection ended once, and every byte the client got back
+# intact was counted in and out on some thread.
+totals=$(grep '^totals' "$work/threaded.out" | tail -1)
+read -r t_in t_out t_eof t_reset < <(sed -n \
+    's/.* in=\([0-9]*\) out=\([0-9]*\) .* eof=\([0-9]*\) reset=\([0-9]*\) .*/\1 \2 \3 \4/p' <<<"$totals")
+expect_eq "$((t_eof + t_reset))" 300 "--threads 3: 300 connections ended, over all threads ($totals)"
+if ((t_in >= echoed && t_out >= echoed && echoed > 0)); then
+    pass "--threads 3: in=$t_in and out=$t_out cover the $echoed bytes echoed"
+else
+    fail "--threads 3: in=$t_in out=$t_out, but the client got $echoed bytes back"
+fi
 
 # --- 10. bad input ----------------------------------------------------------------------------
 expect_error "-C 0" "invalid --connections 0: expected 1 to 1000000" -- 127.0.0.1:7 -C 0
@@ -365,6 +379,26 @@ expect_eq "$rc" 1 "-C 50 to a closed port: exit 1"
 # Without the backoff it would be hundreds of thousands in a second.
 expect_jq '.errors.refused >= 50 and .errors.refused < 1000 and .connections_opened == 0' \
     "-C 50 to a closed port: refusals backed off (at most 1000 in 1 s)"
+
+# --- 12. the descriptor limit reached during the run ---------------------------------------------
+# Descriptors the client inherits count against its limit but not in the -C check, so
+# some of its sockets cannot be opened (EMFILE): errors of their own kind, and the run
+# goes on over the connections it has.
+start_server fd-limit -l 0
+inherit='for ((fd = 10; fd < 150; fd++)); do eval "exec $fd</dev/null"; done'
+expect_status 1 "EMFILE: -C 150 with 140 descriptors inherited, ulimit -n 256: exit 1" -- \
+    bash -c "ulimit -S -H -n 256 && $inherit && exec \"$sk_echo\" 127.0.0.1:$port -C 150 -n 3000 --format json"
+expect_eq "$(cat "$work/err")" "" "EMFILE: nothing on stderr"
+expect_jq '.errors.local > 0 and errors_total == .errors.local' "EMFILE: counted as local errors, nothing else"
+expect_jq '.connections_opened >= 50 and .connections_opened < 150 and .requests > 0' \
+    "EMFILE: the run went on over the connections that opened"
+expect_jq '.requests + .failed == 3000 and .unfinished == 0' "EMFILE: intact plus failed is -n"
+expect_status 1 "EMFILE, text: exit 1" -- \
+    bash -c "ulimit -S -H -n 256 && $inherit && exec \"$sk_echo\" 127.0.0.1:$port -C 150 -n 3000"
+expect_lines "$work/out" 6 "EMFILE, text: the six lines of the summary"
+expect_line "$work/out" 1 '^127\.0\.0\.1:[0-9]+ tcp load: 150 connections, closed loop' "EMFILE, text: the header"
+expect_line "$work/out" 6 '^  errors      local [0-9,]+ \(EMFILE\)$' "EMFILE, text: the errors line names the kind and errno"
+stop_server fd-limit
 
 finish_unless_root "the namespace checks (fd count with --close-first, unreachable, connect timeout) need root" "sk-echo load test"
 # A namespace of our own: a server that closes every connection leaves thousands of

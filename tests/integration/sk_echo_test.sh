@@ -12,10 +12,12 @@ started=$SECONDS
 
 declare -A server_pid=()
 ns=""
+wmem_ns=""
 cleanup() {
     local name
     for name in "${!server_pid[@]}"; do kill -KILL "${server_pid[$name]}" 2>/dev/null; done
     [[ -n $ns ]] && ip netns del "$ns" 2>/dev/null
+    [[ -n $wmem_ns ]] && ip netns del "$wmem_ns" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -64,6 +66,20 @@ if command -v socat >/dev/null; then
     fi
 fi
 wait_for_text "$work/main.err" "end=eof in=5 out=5" "-v logs a connection with its bytes and end"
+# A server that never closes: the whole echo comes back, and what is missing is its EOF.
+main_port=$port
+start_server hold -l 0 --on-eof hold
+expect_status 1 "half-close, server never closes: a timeout" -- \
+    "$sk_echo" "127.0.0.1:$port" hello --half-close -w 0.5
+expect_in "$work/out" "tcp: timeout: all 5 bytes echoed, but the server's EOF never came within 0.500 s" \
+    "half-close, server never closes: says the EOF is what never came"
+expect_status 1 "half-close, server never closes, JSON: a timeout" -- \
+    "$sk_echo" "127.0.0.1:$port" hello --half-close -w 0.5 -j
+expect_eq "$(jq -r '"\(.result) \(.bytes_received) \(.message)"' "$work/out")" \
+    "timeout 5 timeout: all 5 bytes echoed, but the server's EOF never came within 0.500 s" \
+    "half-close, server never closes, JSON: result, bytes and message"
+stop_server hold
+port=$main_port
 expect_status 1 "tcp: refused" -- "$sk_echo" 127.0.0.1:1 x
 expect_in "$work/out" "refused: ECONNREFUSED" "tcp: refused says so"
 
@@ -276,8 +292,89 @@ expect_error "bad format" "" -- -l 0 --format csv
 expect_status 0 "--help" -- "$sk_echo" --help
 expect_in "$work/out" "--on-eof" "--help lists --on-eof"
 
+finish_unless_root "the short-write, state and firewall checks need root to create network namespaces" "sk-echo test"
+
+# --- short writes without an allocation each ---------------------------------------------------
+# A client that reads slowly through a small window, with the server's send buffer capped
+# at 64 KiB (tcp_wmem, in a namespace of our own): nearly every 256 KiB read leaves unsent
+# echo behind, which must wait without a heap allocation of its own. An LD_PRELOAD shim
+# counts, in the server's worker thread, sends that took less than asked and allocations
+# of 4 KiB or more. Sanitizers bring an allocator of their own, so they skip this.
+if ! command -v cc >/dev/null; then
+    echo "skipped: short writes without allocation (no C compiler for the counting shim)"
+elif grep -qaE '__(asan|tsan)_init' "$sk_echo"; then
+    echo "skipped under a sanitizer: short writes without allocation (its own allocator)"
+else
+    cat >"$work/count.c" <<'C'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+void *__libc_malloc(size_t size);
+ssize_t __send(int fd, const void *buf, size_t len, int flags);
+static _Atomic unsigned long short_sends, big_allocs;
+static int in_worker(void) { return gettid() != getpid(); }
+void *malloc(size_t size) {
+    if (size >= 4096 && in_worker()) big_allocs++;
+    return __libc_malloc(size);
+}
+ssize_t send(int fd, const void *buf, size_t len, int flags) {
+    ssize_t n = __send(fd, buf, len, flags);
+    if ((n < 0 || (size_t)n < len) && in_worker()) short_sends++;
+    return n;
+}
+__attribute__((destructor)) static void report(void) {
+    const char *path = getenv("SK_COUNT_FILE");
+    int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+    if (fd >= 0) dprintf(fd, "%lu %lu\n", short_sends, big_allocs), close(fd);
+}
+C
+    cat >"$work/slow_reader.py" <<'PY'
+import socket, sys, threading, time
+port, total = int(sys.argv[1]), int(sys.argv[2])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+s.connect(("127.0.0.1", port))
+def send():
+    chunk = b"x" * 65536
+    left = total
+    while left > 0:
+        left -= s.send(chunk[:min(left, len(chunk))])
+    s.shutdown(socket.SHUT_WR)
+threading.Thread(target=send, daemon=True).start()
+got, deadline = 0, time.monotonic() + 20
+while got < total and time.monotonic() < deadline:
+    data = s.recv(8192)
+    if not data:
+        break
+    got += len(data)
+    time.sleep(0.0002)
+print(got)
+PY
+    wmem_ns="sk-echo-wmem-$$"
+    if cc -O2 -shared -fPIC -o "$work/count.so" "$work/count.c" &&
+        ip netns add "$wmem_ns" && ip -n "$wmem_ns" link set lo up &&
+        ip netns exec "$wmem_ns" sysctl -q -w net.ipv4.tcp_wmem="4096 16384 65536"; then
+        SK_COUNT_FILE="$work/counts" LD_PRELOAD="$work/count.so" \
+            start_server short-writes --netns "$wmem_ns" -l 0
+        got=$(timeout 30 ip netns exec "$wmem_ns" /usr/bin/python3 "$work/slow_reader.py" "$port" 4000000)
+        expect_eq "$got" 4000000 "short writes: all 4 MB echoed to a slow reader"
+        stop_server short-writes
+        read -r short allocs <"$work/counts"
+        if ((short >= 20 && allocs <= 2)); then
+            pass "short writes: $short short sends, $allocs buffer allocations (at most 2)"
+        else
+            fail "short writes: $short short sends (wanted >= 20), $allocs buffer allocations (wanted <= 2)"
+        fi
+    else
+        fail "short writes: cannot build the counting shim or the namespace $wmem_ns"
+    fi
+    ip netns del "$wmem_ns" 2>/dev/null
+fi
+
 # --- TCP states in a namespace of our own ------------------------------------------------------
-finish_unless_root "the state and firewall checks need root to create a network namespace" "sk-echo test"
 ns="sk-echo-test-$$"
 if ! { ip netns add "$ns" && ip -n "$ns" link set lo up; }; then
     fail "cannot create namespace $ns"

@@ -10,7 +10,8 @@
 
 namespace sk_echo {
 
-enum class Outcome { intact, mismatch, timeout, refused, reset, closed, unreachable };
+// `local`: this client's own resources ran out (descriptors or memory), not the network.
+enum class Outcome { intact, mismatch, timeout, refused, reset, closed, unreachable, local };
 
 struct EchoResult {
   Outcome outcome = Outcome::intact;
@@ -19,10 +20,11 @@ struct EchoResult {
   std::size_t sent = 0;
   std::size_t received = 0;  // bytes of echo that matched before the end
   std::size_t mismatch_at = 0;
-  double rtt_ms = 0;      // first byte sent to last byte back (UDP: the answered try)
-  double connect_ms = 0;  // TCP only
-  unsigned attempts = 0;  // UDP: datagrams sent
-  int error = 0;          // errno behind refused, reset, unreachable
+  double rtt_ms = 0;         // first byte sent to last byte back (UDP: the answered try)
+  double connect_ms = 0;     // TCP only
+  unsigned attempts = 0;     // UDP: datagrams sent
+  int error = 0;             // errno behind refused, reset, unreachable
+  bool eof_missing = false;  // --half-close timeout: the whole echo came, the server's FIN not
 };
 
 [[nodiscard]] EchoResult run_tcp_client(const ClientConfig& config,

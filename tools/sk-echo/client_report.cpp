@@ -15,6 +15,7 @@ std::string_view outcome_name(Outcome outcome) {
     case Outcome::reset: return "reset";
     case Outcome::closed: return "closed";
     case Outcome::unreachable: return "unreachable";
+    case Outcome::local: return "local";
   }
   return "unreachable";
 }
@@ -43,6 +44,11 @@ std::string describe(const EchoResult& r, const ClientConfig& config) {
                            r.attempts == 1 ? "try" : "tries",
                            std::chrono::duration<double>(config.timeout).count());
       }
+      if (r.eof_missing) {
+        return fmt::format(
+            "timeout: all {} echoed, but the server's EOF never came within {:.3f} s",
+            bytes(r.received), std::chrono::duration<double>(config.timeout).count());
+      }
       return fmt::format("timeout: {} of {} bytes echoed within {:.3f} s", r.received, total,
                          std::chrono::duration<double>(config.timeout).count());
     case Outcome::refused: return fmt::format("refused: {}", sockkit::Errno{r.error});
@@ -52,6 +58,7 @@ std::string describe(const EchoResult& r, const ClientConfig& config) {
     case Outcome::closed:
       return fmt::format("closed: the peer closed after {} of {} bytes", r.received, total);
     case Outcome::unreachable: return fmt::format("unreachable: {}", sockkit::Errno{r.error});
+    case Outcome::local: return fmt::format("local: {}", sockkit::Errno{r.error});
   }
   return {};
 }

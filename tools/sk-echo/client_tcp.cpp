@@ -101,6 +101,7 @@ void await_eof(int fd, const std::string& payload, Clock::time_point deadline, E
   while (r.outcome == Outcome::intact) {
     if (wait_for(fd, POLLIN, deadline) == 0) {
       r.outcome = Outcome::timeout;
+      r.eof_missing = true;
       return;
     }
     if (!take_echo(fd, payload, r)) return;
@@ -115,6 +116,10 @@ Outcome outcome_of_errno(int err) {
     case ECONNRESET:
     case EPIPE: return Outcome::reset;
     case ETIMEDOUT: return Outcome::timeout;
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM: return Outcome::local;
     default: return Outcome::unreachable;
   }
 }

@@ -31,21 +31,21 @@ Connection::Connection(sockkit::Fd fd, const sockkit::SockAddress& peer,
                        sockkit::EventLoop::Clock::time_point now)
     : last_active(now), fd_(std::move(fd)), peer_(peer), started_(now) {}
 
-std::optional<End> Connection::on_io(std::uint32_t events, std::span<char> scratch,
-                                     const ServerConfig& config, Totals& totals) {
+std::optional<End> Connection::on_io(std::uint32_t events, ReadBuffers& buffers,
+                                     const ServerConfig& config, WorkerTotals& totals) {
   if ((events & EPOLLERR) != 0) return socket_error();
-  if (phase_ == Phase::draining) return discard(scratch);
+  if (phase_ == Phase::draining) return discard(buffers.current());
   if (phase_ != Phase::echoing) {
     // Holding or delaying: only a reset (or both directions gone) wakes us.
     if ((events & EPOLLHUP) != 0) return End::reset;
     return std::nullopt;
   }
   if ((events & EPOLLOUT) != 0) {
-    if (auto end = flush(totals)) return end;
+    if (auto end = flush(buffers, totals)) return end;
   }
   bool readable = (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0;
-  if (readable && pending_.empty() && !peer_fin_ && !limit_reached_) {
-    if (auto end = read_some(scratch, config, totals)) return end;
+  if (readable && !pending_ && !peer_fin_ && !limit_reached_) {
+    if (auto end = read_some(buffers, config, totals)) return end;
   }
   if (auto end = after_progress(config)) return end;
   // Both directions are shut and nothing more can move: do not spin on EPOLLHUP.
@@ -55,8 +55,9 @@ std::optional<End> Connection::on_io(std::uint32_t events, std::span<char> scrat
   return std::nullopt;
 }
 
-std::optional<End> Connection::read_some(std::span<char> scratch, const ServerConfig& config,
-                                         Totals& totals) {
+std::optional<End> Connection::read_some(ReadBuffers& buffers, const ServerConfig& config,
+                                         WorkerTotals& totals) {
+  std::span<char> scratch = buffers.current();
   std::size_t want = scratch.size();
   if (config.max_bytes != 0) {
     want = static_cast<std::size_t>(std::min<std::uint64_t>(want, config.max_bytes - bytes_in_));
@@ -69,46 +70,45 @@ std::optional<End> Connection::read_some(std::span<char> scratch, const ServerCo
   if (n < 0) return would_block(errno) ? std::nullopt : std::optional(from_errno(errno));
   auto got = static_cast<std::size_t>(n);
   bytes_in_ += got;
-  Totals::add(totals.bytes_in, got);
+  totals.bytes_in.add(got);
   if (config.max_bytes != 0 && bytes_in_ >= config.max_bytes) limit_reached_ = true;
   // --close-first: hold the echo back until our FIN can ride on its last segment, so
   // the client cannot read the echo and close before our FIN is on its way.
   if (config.close_first && !first_echoed_) set_cork(fd_.get(), 1);
-  return send_from(scratch.data(), got, totals);
-}
-
-std::optional<End> Connection::send_from(const char* data, std::size_t size, Totals& totals) {
-  ssize_t n = ::send(fd_.get(), data, size, MSG_NOSIGNAL);
-  if (n < 0) {
+  ssize_t sent = ::send(fd_.get(), scratch.data(), got, MSG_NOSIGNAL);
+  if (sent < 0) {
     if (!would_block(errno)) return from_errno(errno);
-    n = 0;
+    sent = 0;
   }
-  auto sent = static_cast<std::size_t>(n);
-  bytes_out_ += sent;
-  Totals::add(totals.bytes_out, sent);
-  // What the socket did not take waits here, and reading stops until it is gone:
-  // a client that does not read costs at most one read buffer.
-  if (sent < size) pending_.assign(data + sent, data + size);
+  bytes_out_ += static_cast<std::uint64_t>(sent);
+  totals.bytes_out.add(static_cast<std::uint64_t>(sent));
+  // What the socket did not take waits in the buffer it was read into, and reading
+  // stops until it is gone: a client that does not read costs at most one buffer.
+  if (static_cast<std::size_t>(sent) < got) {
+    pending_ = buffers.take_current();
+    pending_begin_ = static_cast<std::size_t>(sent);
+    pending_end_ = got;
+  }
   return std::nullopt;
 }
 
-std::optional<End> Connection::flush(Totals& totals) {
-  while (pending_offset_ < pending_.size()) {
-    ssize_t n = ::send(fd_.get(), pending_.data() + pending_offset_,
-                       pending_.size() - pending_offset_, MSG_NOSIGNAL);
+std::optional<End> Connection::flush(ReadBuffers& buffers, WorkerTotals& totals) {
+  while (pending_begin_ < pending_end_) {
+    ssize_t n = ::send(fd_.get(), pending_.get() + pending_begin_, pending_end_ - pending_begin_,
+                       MSG_NOSIGNAL);
     if (n < 0) return would_block(errno) ? std::nullopt : std::optional(from_errno(errno));
-    pending_offset_ += static_cast<std::size_t>(n);
+    pending_begin_ += static_cast<std::size_t>(n);
     bytes_out_ += static_cast<std::uint64_t>(n);
-    Totals::add(totals.bytes_out, static_cast<std::uint64_t>(n));
+    totals.bytes_out.add(static_cast<std::uint64_t>(n));
   }
-  // Give the memory back: thousands of idle connections must not keep a buffer each.
-  std::vector<char>().swap(pending_);
-  pending_offset_ = 0;
+  // The buffer goes back to the worker: thousands of idle connections must not keep one each.
+  buffers.give_back(std::move(pending_));
+  pending_begin_ = pending_end_ = 0;
   return std::nullopt;
 }
 
 std::optional<End> Connection::after_progress(const ServerConfig& config) {
-  if (!pending_.empty()) return std::nullopt;
+  if (pending_) return std::nullopt;
   if (config.close_first && !first_echoed_ && bytes_out_ > 0) {
     // Our FIN goes first, so this side becomes the active closer (TIME_WAIT here).
     // Reading goes on to the client's FIN: closing with unread data would reset.
@@ -145,7 +145,7 @@ std::optional<End> Connection::socket_error() const {
 std::uint32_t Connection::interest() const noexcept {
   switch (phase_) {
     case Phase::echoing:
-      if (!pending_.empty()) return EPOLLOUT;
+      if (pending_) return EPOLLOUT;
       if (peer_fin_ || limit_reached_) return 0;
       return EPOLLIN | EPOLLRDHUP;
     case Phase::draining: return EPOLLIN | EPOLLRDHUP;

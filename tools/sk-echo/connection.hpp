@@ -5,9 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <vector>
+#include <utility>
 
 #include "config.hpp"
+#include "read_buffers.hpp"
 #include "sockkit/event_loop.hpp"
 #include "sockkit/fd.hpp"
 #include "totals.hpp"
@@ -26,10 +27,10 @@ class Connection {
   Connection(sockkit::Fd fd, const sockkit::SockAddress& peer,
              sockkit::EventLoop::Clock::time_point now);
 
-  // Handles readiness; `scratch` is the worker's read buffer. Returns how the
+  // Handles readiness, reading into the worker's current buffer. Returns how the
   // connection ended, or nullopt while it goes on.
-  [[nodiscard]] std::optional<End> on_io(std::uint32_t events, std::span<char> scratch,
-                                         const ServerConfig& config, Totals& totals);
+  [[nodiscard]] std::optional<End> on_io(std::uint32_t events, ReadBuffers& buffers,
+                                         const ServerConfig& config, WorkerTotals& totals);
 
   // The epoll mask the connection wants now.
   [[nodiscard]] std::uint32_t interest() const noexcept;
@@ -38,6 +39,8 @@ class Connection {
   // Ends with a reset (SO_LINGER 0) instead of a FIN when the descriptor closes.
   void abort_on_close() noexcept;
   [[nodiscard]] ConnectionRecord record(End end, sockkit::EventLoop::Clock::time_point now) const;
+  // The buffer of echo still owed, if any, for the worker to reuse once the connection ends.
+  [[nodiscard]] ReadBuffers::Buffer release_buffer() noexcept { return std::move(pending_); }
 
   sockkit::EventLoop::Clock::time_point last_active;
   sockkit::EventLoop::TimerId timer;
@@ -46,10 +49,9 @@ class Connection {
   bool delay_armed = false;
 
  private:
-  [[nodiscard]] std::optional<End> read_some(std::span<char> scratch, const ServerConfig& config,
-                                             Totals& totals);
-  [[nodiscard]] std::optional<End> send_from(const char* data, std::size_t size, Totals& totals);
-  [[nodiscard]] std::optional<End> flush(Totals& totals);
+  [[nodiscard]] std::optional<End> read_some(ReadBuffers& buffers, const ServerConfig& config,
+                                             WorkerTotals& totals);
+  [[nodiscard]] std::optional<End> flush(ReadBuffers& buffers, WorkerTotals& totals);
   [[nodiscard]] std::optional<End> after_progress(const ServerConfig& config);
   [[nodiscard]] std::optional<End> discard(std::span<char> scratch);
   [[nodiscard]] std::optional<End> socket_error() const;
@@ -57,8 +59,11 @@ class Connection {
   sockkit::Fd fd_;
   sockkit::SockAddress peer_;
   sockkit::EventLoop::Clock::time_point started_;
-  std::vector<char> pending_;  // echo owed that the socket would not take yet
-  std::size_t pending_offset_ = 0;
+  // Echo owed that the socket would not take yet: the buffer it was read into, kept
+  // until the bytes from pending_begin_ to pending_end_ are sent.
+  ReadBuffers::Buffer pending_;
+  std::size_t pending_begin_ = 0;
+  std::size_t pending_end_ = 0;
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;
   Phase phase_ = Phase::echoing;

@@ -175,8 +175,11 @@ LoadStats LoadRun::run() {
 }
 
 void LoadRun::open(Slot& slot) {
-  slot.fd = sockkit::make_socket(peer_.family(), SOCK_STREAM | SOCK_NONBLOCK);
-  int fd = slot.fd.get();
+  // Out of descriptors (inherited ones count against the limit too) or memory: this
+  // slot's failure, counted and retried with the backoff, while the run goes on.
+  int fd = ::socket(peer_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(slot, Outcome::local, errno);
+  slot.fd = sockkit::Fd(fd);
   auto index = static_cast<std::size_t>(fd);
   if (index >= slot_of_fd_.size()) slot_of_fd_.resize(std::max(index + 1, 2 * slot_of_fd_.size()));
   slot_of_fd_[index] = static_cast<std::uint32_t>(index_of(slot) + 1);

@@ -61,7 +61,7 @@ sigset_t control_signals() {
 // server: the totals have nowhere to go, the echo service goes on.
 void print_totals(const Totals& totals, const ServerConfig& config) {
   try {
-    sockkit::cli::write_out(render_totals(totals, config.format));
+    sockkit::cli::write_out(render_totals(totals.snapshot(), config.format));
     sockkit::cli::flush_out();
   } catch (const sockkit::cli::OutputClosed&) {
     std::clearerr(stdout);
@@ -120,15 +120,16 @@ int run_server(const ServerConfig& config) {
                                "address, against reflection (--udp-rate 0 lifts the cap)",
                                config.udp_rate));
   }
-  Totals totals;
+  Totals totals(config.threads);
   // Blocked before the threads start, so they inherit the mask and only the main
   // thread, in sigwait, ever sees these signals.
   sigset_t signals = control_signals();
   ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::vector<std::unique_ptr<Worker>> workers;
-  for (auto& set : sockets) {
-    workers.push_back(std::make_unique<Worker>(config, totals, std::move(set)));
+  for (unsigned t = 0; t < config.threads; ++t) {
+    workers.push_back(
+        std::make_unique<Worker>(config, totals.worker(t), totals.active(), std::move(sockets[t])));
   }
   Failure failure;
   std::vector<std::jthread> threads;

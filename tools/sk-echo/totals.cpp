@@ -34,42 +34,55 @@ std::string render_connection(const ConnectionRecord& r, Format format) {
                      end_name(r.end), r.bytes_in, r.bytes_out, r.duration_s * 1000);
 }
 
-namespace {
+Totals::Totals(unsigned workers)
+    : workers_(std::make_unique<WorkerTotals[]>(workers)), count_(workers) {}
 
-std::uint64_t get(const Totals::Counter& c) {
-  return c.load(std::memory_order_relaxed);
+TotalsSnapshot Totals::snapshot() const noexcept {
+  TotalsSnapshot sum;
+  sum.active = active_.load(std::memory_order_relaxed);
+  for (unsigned w = 0; w < count_; ++w) {
+    const WorkerTotals& t = workers_[w];
+    sum.accepted += t.accepted.get();
+    sum.bytes_in += t.bytes_in.get();
+    sum.bytes_out += t.bytes_out.get();
+    sum.accept_errors += t.accept_errors.get();
+    for (std::size_t i = 0; i < kEndCount; ++i) sum.ends[i] += t.ends[i].get();
+    sum.udp_in += t.udp_in.get();
+    sum.udp_out += t.udp_out.get();
+    sum.udp_bytes += t.udp_bytes.get();
+    sum.udp_limited += t.udp_limited.get();
+  }
+  return sum;
 }
 
-}  // namespace
-
-std::string render_totals(const Totals& t, Format format) {
+std::string render_totals(const TotalsSnapshot& t, Format format) {
   if (format == Format::json) {
     Json ends = Json::object();
     for (std::size_t i = 0; i < kEndCount; ++i) {
-      ends[std::string(end_name(static_cast<End>(i)))] = get(t.ends[i]);
+      ends[std::string(end_name(static_cast<End>(i)))] = t.ends[i];
     }
     Json j = {{"type", "totals"},
-              {"connections", {{"accepted", get(t.accepted)}, {"active", get(t.active)}}},
-              {"bytes_in", get(t.bytes_in)},
-              {"bytes_out", get(t.bytes_out)},
-              {"accept_errors", get(t.accept_errors)},
+              {"connections", {{"accepted", t.accepted}, {"active", t.active}}},
+              {"bytes_in", t.bytes_in},
+              {"bytes_out", t.bytes_out},
+              {"accept_errors", t.accept_errors},
               {"ends", ends},
               {"udp",
-               {{"datagrams_in", get(t.udp_in)},
-                {"datagrams_out", get(t.udp_out)},
-                {"bytes", get(t.udp_bytes)},
-                {"rate_limited", get(t.udp_limited)}}}};
+               {{"datagrams_in", t.udp_in},
+                {"datagrams_out", t.udp_out},
+                {"bytes", t.udp_bytes},
+                {"rate_limited", t.udp_limited}}}};
     return sockkit::to_json_text(j, sockkit::JsonLayout::line);
   }
   std::string ends;
   for (std::size_t i = 0; i < kEndCount; ++i) {
-    ends += fmt::format(" {}={}", end_name(static_cast<End>(i)), get(t.ends[i]));
+    ends += fmt::format(" {}={}", end_name(static_cast<End>(i)), t.ends[i]);
   }
   return fmt::format(
       "totals: tcp accepted={} active={} in={} out={} accept_errors={}{}; udp in={} out={} "
       "bytes={} rate_limited={}\n",
-      get(t.accepted), get(t.active), get(t.bytes_in), get(t.bytes_out), get(t.accept_errors), ends,
-      get(t.udp_in), get(t.udp_out), get(t.udp_bytes), get(t.udp_limited));
+      t.accepted, t.active, t.bytes_in, t.bytes_out, t.accept_errors, ends, t.udp_in, t.udp_out,
+      t.udp_bytes, t.udp_limited);
 }
 
 std::string render_listening(const sockkit::SockAddress& address, std::string_view protocol,

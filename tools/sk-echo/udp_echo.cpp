@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 
 namespace sk_echo {
 
@@ -30,10 +31,10 @@ bool RateLimiter::allow(const sockkit::IpAddress& source,
   return true;
 }
 
-UdpEcho::UdpEcho(BoundSocket socket, std::span<char> scratch, double rate, Totals& totals,
+UdpEcho::UdpEcho(BoundSocket socket, ReadBuffers& buffers, double rate, WorkerTotals& totals,
                  sockkit::EventLoop& loop)
     : socket_(std::move(socket)),
-      scratch_(scratch),
+      buffers_(buffers),
       limited_(rate > 0),
       limiter_(rate),
       totals_(totals),
@@ -42,25 +43,26 @@ UdpEcho::UdpEcho(BoundSocket socket, std::span<char> scratch, double rate, Total
 }
 
 void UdpEcho::on_io(int fd, std::uint32_t /*events*/) {
+  std::span<char> scratch = buffers_.current();
   // A bounded batch per wake-up, so TCP clients on the same loop are not starved.
   for (int i = 0; i < 64; ++i) {
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;
-    ssize_t n = ::recvfrom(fd, scratch_.data(), scratch_.size(), MSG_DONTWAIT,
+    ssize_t n = ::recvfrom(fd, scratch.data(), scratch.size(), MSG_DONTWAIT,
                            reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) return;  // EAGAIN, or an ICMP error from an earlier reply: nothing to do
-    Totals::add(totals_.udp_in, 1);
-    Totals::add(totals_.udp_bytes, static_cast<std::uint64_t>(n));
+    totals_.udp_in.add(1);
+    totals_.udp_bytes.add(static_cast<std::uint64_t>(n));
     if (limited_) {
       sockkit::SockAddress source(reinterpret_cast<sockaddr*>(&from), from_len);
       if (!limiter_.allow(source.ip(), loop_.now())) {
-        Totals::add(totals_.udp_limited, 1);
+        totals_.udp_limited.add(1);
         continue;
       }
     }
-    if (::sendto(fd, scratch_.data(), static_cast<std::size_t>(n), MSG_DONTWAIT,
+    if (::sendto(fd, scratch.data(), static_cast<std::size_t>(n), MSG_DONTWAIT,
                  reinterpret_cast<sockaddr*>(&from), from_len) == n) {
-      Totals::add(totals_.udp_out, 1);
+      totals_.udp_out.add(1);
     }
   }
 }

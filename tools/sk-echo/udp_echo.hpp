@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <span>
 #include <unordered_map>
 
+#include "read_buffers.hpp"
 #include "sockets.hpp"
 #include "sockkit/event_loop.hpp"
 #include "totals.hpp"
@@ -43,16 +43,17 @@ class RateLimiter {
 
 class UdpEcho : public sockkit::IoHandler {
  public:
-  UdpEcho(BoundSocket socket, std::span<char> scratch, double rate, Totals& totals,
+  // Datagrams land in the worker's current read buffer, shared with its TCP connections.
+  UdpEcho(BoundSocket socket, ReadBuffers& buffers, double rate, WorkerTotals& totals,
           sockkit::EventLoop& loop);
   void on_io(int fd, std::uint32_t events) override;
 
  private:
   BoundSocket socket_;
-  std::span<char> scratch_;
+  ReadBuffers& buffers_;
   bool limited_;
   RateLimiter limiter_;
-  Totals& totals_;
+  WorkerTotals& totals_;
   sockkit::EventLoop& loop_;
 };
 

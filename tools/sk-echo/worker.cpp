@@ -13,9 +13,6 @@ namespace sk_echo {
 
 namespace {
 
-// One read per 256 KiB of bulk data (a quarter of the system calls of 64 KiB), and
-// the most a client that does not read can cost: its echo waits, reading stops.
-constexpr std::size_t kReadBuffer = 256 * 1024;
 constexpr std::uint64_t kResumeAccept = 1ULL << 63;  // timer cookie: listener paused
 constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
@@ -37,12 +34,13 @@ class Worker::Listener : public sockkit::IoHandler {
   BoundSocket socket_;
 };
 
-Worker::Worker(const ServerConfig& config, Totals& totals, std::vector<BoundSocket> sockets)
-    : config_(config), totals_(totals), scratch_(kReadBuffer) {
+Worker::Worker(const ServerConfig& config, WorkerTotals& totals, std::atomic<std::uint64_t>& active,
+               std::vector<BoundSocket> sockets)
+    : config_(config), totals_(totals), active_(active) {
   for (auto& socket : sockets) {
     if (socket.proto == Proto::udp) {
       udp_.push_back(
-          std::make_unique<UdpEcho>(std::move(socket), scratch_, config.udp_rate, totals, loop_));
+          std::make_unique<UdpEcho>(std::move(socket), buffers_, config.udp_rate, totals, loop_));
       continue;
     }
     listeners_.push_back(std::make_unique<Listener>(*this, std::move(socket)));
@@ -70,15 +68,15 @@ void Worker::accept_from(int listen_fd) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       // Out of descriptors or memory: the queue stays readable, so stop watching it
       // for a moment instead of spinning.
-      Totals::add(totals_.accept_errors, 1);
+      totals_.accept_errors.add(1);
       pause_accepting(listen_fd);
       return;
     }
     sockkit::Fd conn(fd);
     sockkit::SockAddress address(reinterpret_cast<sockaddr*>(&peer), len);
-    auto active = totals_.active.fetch_add(1, std::memory_order_relaxed);
+    auto active = active_.fetch_add(1, std::memory_order_relaxed);
     if (config_.max_connections != 0 && active >= config_.max_connections) {
-      totals_.active.fetch_sub(1, std::memory_order_relaxed);
+      active_.fetch_sub(1, std::memory_order_relaxed);
       reject(std::move(conn), address);
       continue;
     }
@@ -112,7 +110,7 @@ void Worker::adopt(sockkit::Fd fd, const sockkit::SockAddress& peer) {
   conn->serial = next_serial_;
   // 31 bits: the top bit of a timer cookie marks a paused listener.
   next_serial_ = (next_serial_ + 1) & 0x7fffffffU;
-  Totals::add(totals_.accepted, 1);
+  totals_.accepted.add(1);
   conn->watched = conn->interest();
   loop_.watch(conn->fd(), conn->watched, *this);
   if (config_.idle_timeout.count() > 0) arm_timer(*conn, loop_.now() + config_.idle_timeout);
@@ -122,7 +120,7 @@ void Worker::adopt(sockkit::Fd fd, const sockkit::SockAddress& peer) {
 void Worker::on_io(int fd, std::uint32_t events) {
   Connection& conn = *conns_[static_cast<std::size_t>(fd)];
   conn.last_active = loop_.now();
-  if (auto end = conn.on_io(events, scratch_, config_, totals_)) {
+  if (auto end = conn.on_io(events, buffers_, config_, totals_)) {
     close(fd, *end);
     return;
   }
@@ -171,8 +169,9 @@ void Worker::close(int fd, End end) {
   loop_.unwatch(fd);
   loop_.cancel(conn->timer);
   totals_.count_end(end);
-  totals_.active.fetch_sub(1, std::memory_order_relaxed);
+  active_.fetch_sub(1, std::memory_order_relaxed);
   if (config_.verbose) log(conn->record(end, loop_.now()));
+  buffers_.give_back(conn->release_buffer());  // a client that reset with echo owed
 }  // the descriptor closes with `conn`
 
 void Worker::log(const ConnectionRecord& record) const {

@@ -2,12 +2,15 @@
 // spreads connections over the threads), its connections, and their timers.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config.hpp"
 #include "connection.hpp"
+#include "read_buffers.hpp"
 #include "sockets.hpp"
 #include "sockkit/event_loop.hpp"
 #include "totals.hpp"
@@ -17,7 +20,9 @@ namespace sk_echo {
 
 class Worker : public sockkit::IoHandler, public sockkit::TimerHandler {
  public:
-  Worker(const ServerConfig& config, Totals& totals, std::vector<BoundSocket> sockets);
+  // `totals` are this worker's own; `active` counts open connections over every worker.
+  Worker(const ServerConfig& config, WorkerTotals& totals, std::atomic<std::uint64_t>& active,
+         std::vector<BoundSocket> sockets);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
   ~Worker();
@@ -41,9 +46,10 @@ class Worker : public sockkit::IoHandler, public sockkit::TimerHandler {
   void pause_accepting(int listen_fd);
 
   const ServerConfig& config_;
-  Totals& totals_;
+  WorkerTotals& totals_;
+  std::atomic<std::uint64_t>& active_;
   sockkit::EventLoop loop_;
-  std::vector<char> scratch_;
+  ReadBuffers buffers_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::unique_ptr<UdpEcho>> udp_;
   std::vector<std::unique_ptr<Connection>> conns_;  // indexed by fd
