@@ -26,14 +26,20 @@ function __sk_states_states
         close-wait\t'TCP state: peer closed, app has not' \
         last-ack\t'TCP state: waiting for last ACK' \
         listen\t'TCP state: accepting connections' \
-        closing-state\t'TCP state CLOSING: simultaneous close' \
+        closing\t'TCP state: simultaneous close' \
         new-syn-recv\t'Request socket, counted as SYN_RECV' \
         all\t'Group: every state' \
         connected\t'Group: all but LISTEN and CLOSE' \
         synchronized\t'Group: connected without SYN_SENT' \
-        closing\t'Group: FIN_WAIT1 to LAST_ACK, TIME_WAIT' \
         bucket\t'Group: SYN_RECV and TIME_WAIT' \
-        big\t'Group: all but SYN_RECV and TIME_WAIT'
+        big\t'Group: all but SYN_RECV and TIME_WAIT' \
+        teardown\t'Group: the states after a FIN, FIN_WAIT1 to LAST_ACK'
+end
+
+# The word before the one being completed is "state" or "exclude" (ss's filter).
+function __sk_states_after_filter_word
+    set -l words (commandline -opc)
+    contains -- $words[-1] state exclude
 end
 
 function __sk_states_keys
@@ -52,8 +58,10 @@ function __sk_states_netns
     ip netns list 2>/dev/null | string replace -r -- ' .*' ''
 end
 
-# sk-states takes no operands: never offer file names.
+# sk-states takes no file operands, only ss's words "state STATE" and "exclude STATE".
 complete -c sk-states -f
+complete -c sk-states -n 'not __sk_states_after_filter_word' -a 'state\t"ss filter: count these states" exclude\t"ss filter: leave these states out"'
+complete -c sk-states -n __sk_states_after_filter_word -a '(__sk_states_states)'
 
 # Transports and families
 complete -c sk-states -s t -l tcp -d 'Count TCP sockets (the default)'
@@ -73,6 +81,7 @@ complete -c sk-states -l dst -x -d 'Remote address or CIDR block'
 
 # Output
 complete -c sk-states -s a -l all -d 'Also show states whose count is 0'
+complete -c sk-states -s n -l numeric -d 'Accepted for ss users: numbers are always numeric'
 complete -c sk-states -l family-split -d 'IPv4 and IPv6 counts side by side'
 complete -c sk-states -s f -l format -x -a 'text json csv prom' -d 'Output format'
 complete -c sk-states -s j -l json -d 'Same as --format json'

@@ -53,22 +53,38 @@ constexpr std::uint32_t bits(std::initializer_list<TcpState> states) {
 constexpr std::uint32_t kConnected = kAllTcpStates & ~bits({listen, close});
 constexpr std::uint32_t kBucket = bits({syn_recv, time_wait, new_syn_recv});
 
+// ss(8)'s groups with its meanings, and teardown for the states after a FIN. No name
+// here may spell a state: each word of --state means one thing, as in ss.
 constexpr StateGroup kGroups[] = {
     {"all", kAllTcpStates},
     {"connected", kConnected},
     {"synchronized", kConnected & ~bits({syn_sent})},
-    {"closing", bits({fin_wait1, fin_wait2, closing, time_wait, close_wait, last_ack})},
     {"bucket", kBucket},
     {"big", kAllTcpStates & ~kBucket},
-    {"closing-state", bits({closing})},
+    {"teardown", bits({fin_wait1, fin_wait2, closing, time_wait, close_wait, last_ack})},
 };
+
+bool same_word(std::string_view word, std::string_view lower) {
+  return word.size() == lower.size() &&
+         std::equal(word.begin(), word.end(), lower.begin(),
+                    [](char a, char b) { return detail::lower_ascii(a) == b; });
+}
+
+// Earlier builds spelled the CLOSING state this way and used "closing" for the group;
+// refusing it makes an old script fail loudly rather than count something else.
+bool is_old_closing_state(std::string_view word) {
+  return same_word(word, "closing-state") || same_word(word, "closing_state");
+}
 
 std::uint32_t parse_state_word(std::string_view word) {
   for (const auto& group : kGroups) {
-    if (word.size() != group.name.size()) continue;
-    bool same = std::equal(word.begin(), word.end(), group.name.begin(),
-                           [](char a, char b) { return detail::lower_ascii(a) == b; });
-    if (same) return group.mask;
+    if (same_word(word, group.name)) return group.mask;
+  }
+  if (is_old_closing_state(word)) {
+    throw InputError(fmt::format(
+        "invalid state \"{}\": the CLOSING state is spelled closing (the group of states "
+        "after a FIN is teardown)",
+        word));
   }
   if (auto state = parse_tcp_state(word)) {
     // The kernel reports half-open connections as SYN_RECV; asking for either
@@ -78,7 +94,7 @@ std::uint32_t parse_state_word(std::string_view word) {
   }
   throw InputError(fmt::format(
       "invalid state \"{}\": expected a TCP state (e.g. time-wait, close-wait) or a group: all, "
-      "connected, synchronized, closing, bucket, big (the lone CLOSING state is closing-state)",
+      "connected, synchronized, teardown, bucket, big",
       word));
 }
 

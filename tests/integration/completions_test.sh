@@ -176,6 +176,38 @@ expect_offer() { # MODE FILE FUNCTION EXPECTED WORD...
     fi
 }
 
+expect_not_offer() { # MODE FILE FUNCTION UNWANTED WORD...
+    local mode=$1 file=$2 func=$3 unwanted=$4 got rc=0
+    shift 4
+    got=$(bash_complete "$mode" "$file" "$func" "$@" 2>&1) || rc=$?
+    if ((rc == 0)) && ! grep -qx -- "$unwanted" <<<"$got"; then
+        pass "bash completion ($mode) of \"$*\" does not offer $unwanted"
+    else
+        fail "bash completion ($mode) of \"$*\" offers $unwanted (or failed, status $rc)"
+    fi
+}
+
+# The zsh and fish files offer the same state vocabulary as bash's.
+check_sk_states_vocabulary() {
+    local f
+    for f in "$src_root/completions/zsh/_sk-states" "$src_root/completions/fish/sk-states.fish"; do
+        [[ -f $f ]] || continue
+        for word in teardown closing; do
+            # zsh writes "word[description]", fish "word\tdescription".
+            if grep -Eq "(^|[[:space:]'])$word"'(\[|\\t)' "$f"; then
+                pass "$(basename "$f") offers $word"
+            else
+                fail "$(basename "$f") does not offer $word"
+            fi
+        done
+        if grep -q 'closing-state' "$f"; then
+            fail "$(basename "$f") still offers closing-state"
+        else
+            pass "$(basename "$f") does not offer closing-state"
+        fi
+    done
+}
+
 check_sk_explain_bash() {
     local file=$src_root/completions/bash/sk-explain mode state
     [[ -f $file ]] || return 0
@@ -209,8 +241,15 @@ check_sk_states_bash() {
     for mode in "${modes[@]}"; do
         expect_offer "$mode" "$file" _sk_states time-wait sk-states --state ti
         expect_offer "$mode" "$file" _sk_states closing sk-states --state clo
-        expect_offer "$mode" "$file" _sk_states closing-state sk-states -s clo
+        expect_offer "$mode" "$file" _sk_states closing sk-states -s clo
+        expect_offer "$mode" "$file" _sk_states teardown sk-states --state te
         expect_offer "$mode" "$file" _sk_states time-wait,closing sk-states --state time-wait,clo
+        expect_not_offer "$mode" "$file" _sk_states closing-state sk-states -s clo
+        # ss's filter words: "state X" and "exclude X".
+        expect_offer "$mode" "$file" _sk_states state sk-states st
+        expect_offer "$mode" "$file" _sk_states exclude sk-states -t ex
+        expect_offer "$mode" "$file" _sk_states time-wait sk-states state ti
+        expect_offer "$mode" "$file" _sk_states teardown sk-states -t exclude te
         expect_offer "$mode" "$file" _sk_states json sk-states --format ""
         expect_offer "$mode" "$file" _sk_states prom sk-states --format ""
         expect_offer "$mode" "$file" _sk_states raddr sk-states --by ra
@@ -251,7 +290,7 @@ done
 for tool in "${tools[@]}"; do
     case $tool in
         sk-explain) check_sk_explain_bash ;;
-        sk-states) check_sk_states_bash ;;
+        sk-states) check_sk_states_bash; check_sk_states_vocabulary ;;
         sk-echo) check_sk_echo_bash ;;
     esac
 done

@@ -7,8 +7,10 @@
 # status 0, and render with man -l when man is installed; every tools/TOOL/ must
 # have man/TOOL.1; a section 1 page must have the sections NAME, SYNOPSIS,
 # DESCRIPTION, EXIT STATUS, EXAMPLES and SEE ALSO, and sockkit.7 the sections
-# NAME, DESCRIPTION and SEE ALSO. Exit status 0 when every check passes, 1
-# otherwise; every check is reported on stdout.
+# NAME, DESCRIPTION and SEE ALSO. No rendered page may show a command name glued
+# to the word after it ("sk-explainclose-wait", from a .BR that alternates fonts
+# between two words). Exit status 0 when every check passes, 1 otherwise; every
+# check is reported on stdout.
 set -euo pipefail
 
 if (($# != 1)); then
@@ -28,6 +30,22 @@ fi
 has_section() { # FILE NAME
     # .SH NAME, .SH "EXIT STATUS" and .SH EXIT STATUS are all the same section.
     grep -Eq "^\.SH[[:space:]]+\"?$2\"?[[:space:]]*$" "$1"
+}
+
+# The commands the pages name. A name glued to a following letter or digit is a
+# join, except for the real words below that merely start with a short name.
+glue_names='sk-states|sk-probe|sk-ping|sk-echo|sk-explain|sockkit|ss|nc|ncat|nmap|socat'
+glue_names+='|netstat|nstat|tcpdump|hping3|nping|iperf3|lsof|sysctl'
+glue_words=' ssh sshd ssl ncat nstat sysctls '
+
+# find_joins FILE: prints each glued word of the rendered page FILE, "LINE: WORD".
+find_joins() {
+    local line word
+    { grep -noE "(^|[^[:alnum:]_.-])($glue_names)[[:alnum:]][[:alnum:]-]*" "$1" || true; } |
+        while IFS=: read -r line word; do
+            word=${word#[^[:alnum:]]}
+            [[ $glue_words == *" $word "* ]] || echo "$line: $word"
+        done
 }
 
 shopt -s nullglob
@@ -82,6 +100,17 @@ for page in "${pages[@]}"; do
             fail "$name: man -l output has no NAME heading"
         else
             pass "$name: man -l renders $(wc -l <<<"$rendered") lines"
+        fi
+        # Plain ASCII and wide lines, so that neither hyphens nor wrapping hide a join;
+        # man leaves out bold and underline when its output is not a terminal.
+        LC_ALL=C MANWIDTH=200 MANPAGER=cat PAGER=cat timeout 30 man -l "$page" \
+            >"$work/rendered" 2>/dev/null || true
+        joins=$(find_joins "$work/rendered")
+        if [[ -n $joins ]]; then
+            fail "$name: a command name is glued to the next word (rendered line: word):"
+            echo "    ${joins//$'\n'/$'\n'    }"
+        else
+            pass "$name: no command name is glued to the next word"
         fi
     fi
 done

@@ -437,6 +437,19 @@ scenario_closing() {
     expect_peer last_ack 5
     expect_owner last_ack 5
     expect_local_port last_ack "$(want .ports.last_ack)" 5
+    # "closing" is the lone CLOSING state in every option, as in ss(8): 4 sockets here,
+    # while the teardown group holds every FIN_WAIT1, LAST_ACK and TIME_WAIT as well.
+    expect_check 1 WARNING "--warn closing=4" -- "${st[@]}" --check --warn closing=4
+    expect_in "$work/out" " closing=4;4;" "$tag: perf data closing=4;4;"
+    expect_check 0 OK "--warn closing=5" -- "${st[@]}" --check --warn closing=5 \
+        --warn fin_wait1=100,last_ack=100
+    findings_json "--threshold closing=5" --threshold closing=5
+    expect_no_finding closing "below --threshold closing=5 (4 CLOSING sockets)"
+    expect_status 0 "$tag: --state closing" -- "${st[@]}" -j --state closing
+    expect_eq "$(got .tcp.total)" 4 "$tag: --state closing counts the CLOSING sockets"
+    expect_check 3 UNKNOWN "--warn closing-state=1" -- "${st[@]}" --check --warn closing-state=1
+    expect_check 3 UNKNOWN "--threshold closing-state=1" -- "${st[@]}" --check \
+        --threshold closing-state=1
     end
 }
 

@@ -65,6 +65,9 @@ EOF
 
 # Starts sk-population in $ns and waits (bounded) for its "ready" line; sets $expected.
 start_population() {
+    # Emptied first: the child truncates it only once it runs, and until then the
+    # polling below would read the previous phase's "ready" line.
+    : >"$work/pop.out"
     ip netns exec "$ns" "$population" "$@" >"$work/pop.out" 2>"$work/pop.err" &
     helper=$!
     for ((i = 0; i < 300; i++)); do
@@ -165,8 +168,11 @@ check_filters() {  # check_filters SOURCE
     check_filter "$s" "$sr" "--state new-syn-recv (request sockets)" -- --state new-syn-recv
     check_filter "$s" "$fw1" "--state fin-wait-1" -- --state fin-wait-1
     check_filter "$s" "$est" "-s estab" -- -s estab
-    check_filter "$s" "$cl" "--state closing-state" -- --state closing-state
-    check_filter "$s" "$((fw1 + fw2 + cl + tw + cw + la))" "--state closing (group)" -- --state closing
+    check_filter "$s" "$cl" "--state closing (the CLOSING state, as in ss)" -- --state closing
+    check_filter "$s" "$cl" "--state CLOSING" -- --state CLOSING
+    check_filter "$s" "$((fw1 + fw2 + cl + tw + cw + la))" "--state teardown (group)" \
+        -- --state teardown
+    check_filter "$s" "$((cl + l))" "--state closing,listen" -- --state closing,listen
     check_filter "$s" "$((total - l))" "--state connected" -- --state connected
     check_filter "$s" "$((total - l - sent))" "--state synchronized" -- --state synchronized
     check_filter "$s" "$((sr + tw))" "--state bucket" -- --state bucket
@@ -222,6 +228,35 @@ check_address_filters() {  # check_address_filters SOURCE: per family
     fi
 }
 
+# --- what ss users type ---------------------------------------------------------------------
+check_ss_habits() {
+    local est tw cw l
+    est=$(want .tcp.established) tw=$(want .tcp.time_wait) cw=$(want .tcp.close_wait)
+    l=$(want .tcp.listen)
+    expect_status 0 "$tag: -tan" -- "${st[@]}" -tan --no-findings
+    expect_lines "$work/out" 13 "$tag: -tan: every state (-a), header and TOTAL"
+    expect_eq "$(awk '$1 == "TOTAL" {print $2}' "$work/out")" "$(thousands "$total")" \
+        "$tag: -tan: the TCP total"
+    expect_status 0 "$tag: -tln" -- "${st[@]}" -tln -j
+    expect_eq "$(got .tcp.total)" "$l" "$tag: -tln counts the listeners"
+    expect_status 0 "$tag: -n alone" -- "${st[@]}" -n -j
+    expect_eq "$(got .tcp.total)" "$total" "$tag: -n changes nothing"
+    check_filter netlink "$tw" "state time-wait (ss's filter)" -- state time-wait
+    expect_eq "$(got -c .filters.states)" '["time_wait"]' "$tag: state time-wait in filters.states"
+    check_filter netlink "$((tw + cw))" "state time-wait state close-wait" -- \
+        state time-wait state close-wait
+    check_filter netlink "$((total - l))" "exclude listening" -- exclude listening
+    check_filter netlink "$((total - l - tw))" "exclude listening exclude time-wait" -- \
+        exclude listening exclude time-wait
+    check_filter netlink "$((est + tw - tw))" "state established state time-wait exclude time-wait" \
+        -- state established state time-wait exclude time-wait
+    check_filter netlink "$((l + tw))" "--state listen state time-wait" -- --state listen \
+        state time-wait
+    check_filter netlink "$((total - l - tw - $(want .tcp.syn_recv)))" \
+        "state connected exclude bucket" -- \
+        state connected exclude bucket
+}
+
 # --- --by, --list ------------------------------------------------------------------------
 check_groups() {  # check_groups SOURCE
     local s=$1
@@ -272,6 +307,56 @@ check_lists() {
     expect_eq "$(got '[.sockets[] | select(.rtt_ms > 0 and .rttvar_ms >= 0 and .cwnd > 0
         and .retrans == 0 and .bytes_acked == 1 and .bytes_received == 1)] | length')" \
         "$population_established" "$tag: -e TCP_INFO fields (rtt_ms > 0, one byte each way)"
+    # A listener has no round trip, window or byte counts; TIME_WAIT has no TCP_INFO at
+    # all; SYN_SENT has had no RTT sample yet (its cwnd and retransmits are real).
+    local l tw sent
+    l=$(want .tcp.listen) tw=$(want .tcp.time_wait) sent=$(want .tcp.syn_sent)
+    expect_status 0 "$tag: --list -e listeners" -- "${st[@]}" --list -e -j --state listen
+    expect_eq "$(got '[.sockets[] | select([.rtt_ms, .rttvar_ms, .cwnd, .retrans, .bytes_acked,
+        .bytes_received] == [null, null, null, null, null, null])] | length')" "$l" \
+        "$tag: -e listeners: every TCP_INFO field null"
+    expect_status 0 "$tag: --list -e listeners text" -- "${st[@]}" --list -e --state listen
+    expect_eq "$(awk 'NR > 1 {print $9, $10, $11, $12, $13, $14}' "$work/out" | sort -u)" \
+        "- - - - - -" "$tag: -e listeners text: RTT_MS to BYTES_RECEIVED show -"
+    expect_status 0 "$tag: --list -e time-wait" -- "${st[@]}" --list -e -j --state time-wait
+    expect_eq "$(got '[.sockets[] | select(.rtt_ms == null and .cwnd == null)] | length')" "$tw" \
+        "$tag: -e TIME_WAIT: no TCP_INFO, null"
+    expect_status 0 "$tag: --list -e syn-sent" -- "${st[@]}" --list -e -j --state syn-sent
+    expect_eq "$(got '[.sockets[] | select(.rtt_ms == null and .rttvar_ms == null and .cwnd > 0
+        and (.retrans | type) == "number")] | length')" "$sent" \
+        "$tag: -e SYN_SENT: no RTT sample yet (null), cwnd and retrans given"
+    expect_status 0 "$tag: --list -e syn-sent text" -- "${st[@]}" --list -e --state syn-sent
+    expect_eq "$(awk 'NR > 1 {print $9, $10}' "$work/out" | sort -u)" "- -" \
+        "$tag: -e SYN_SENT text: RTT_MS and RTTVAR_MS show -"
+
+    # With -t -u the text says which transport a row is, as ss's Netid column does.
+    local udp_est
+    udp_est=$(want .udp.established)
+    expect_status 0 "$tag: --list -t -u" -- "${st[@]}" --list -t -u --state established
+    expect_eq "$(head -1 "$work/out" | awk '{print $1, $2}')" "NETID STATE" \
+        "$tag: --list -t -u: NETID column first"
+    expect_eq "$(grep -cE '^tcp +ESTABLISHED ' "$work/out")" "$n" "$tag: --list -t -u: tcp rows"
+    expect_eq "$(grep -cE '^udp +ESTABLISHED ' "$work/out")" "$udp_est" \
+        "$tag: --list -t -u: udp rows"
+    expect_status 0 "$tag: --list -t -u csv" -- "${st[@]}" --list -t -u -f csv --state established
+    expect_eq "$(head -1 "$work/out" | cut -d, -f1-3)" "transport,state,local" \
+        "$tag: --list -t -u csv: transport column first"
+    expect_eq "$(grep -c '^udp,ESTABLISHED,' "$work/out")" "$udp_est" \
+        "$tag: --list -t -u csv: udp rows"
+    expect_status 0 "$tag: --by state -t -u" -- "${st[@]}" --by state -t -u --state established
+    expect_eq "$(head -1 "$work/out" | tr -s ' ')" "NETID STATE COUNT" \
+        "$tag: --by -t -u: NETID column"
+    expect_eq "$(awk '$1 == "udp" && $2 == "ESTABLISHED" {print $3}' "$work/out")" "$udp_est" \
+        "$tag: --by -t -u: the udp row"
+    expect_eq "$(awk '$1 == "tcp" && $2 == "ESTABLISHED" {print $3}' "$work/out")" \
+        "$(thousands "$n")" "$tag: --by -t -u: the tcp row"
+    expect_status 0 "$tag: --by state -t -u csv" -- "${st[@]}" --by state -t -u -f csv
+    expect_eq "$(head -1 "$work/out")" "transport,state,count" "$tag: --by -t -u csv header"
+    expect_in "$work/out" "udp,ESTABLISHED,$udp_est" "$tag: --by -t -u csv: the udp row"
+    expect_status 0 "$tag: --by state, TCP only" -- "${st[@]}" --by state
+    expect_eq "$(head -1 "$work/out" | tr -s ' ')" "STATE COUNT" \
+        "$tag: --by with one transport: no NETID column"
+
     expect_status 0 "$tag: --list -u" -- "${st[@]}" --list -u -j
     expect_eq "$(got '[.sockets[] | select(.transport == "udp")] | length')" \
         "$(want '.udp.close + .udp.established')" "$tag: --list -u lists the UDP sockets"
@@ -336,6 +421,13 @@ check_formats() {
         "$total $total $total" "$tag: three samples with the total"
     expect_status 0 "$tag: --watch text" -- "${st[@]}" -w 0.2 -c 2
     expect_eq "$(grep -c "total=$total " "$work/out")" 2 "$tag: two text samples"
+    # Piped, the lines carry the terminal's RATE/S too, from the second sample on.
+    expect_eq "$(head -1 "$work/out" | grep -c '/s=')" 0 "$tag: --watch text: no rate at first"
+    expect_in <(sed -n 2p "$work/out") "tcp total=$total total/s=+0.0 " \
+        "$tag: --watch text: the total's rate per second"
+    expect_eq "$(sed -n 2p "$work/out" | grep -oE ' [a-z_0-9]+/s=[-+][0-9]+\.[0-9]' | wc -l)" \
+        "$(($(sed -n 2p "$work/out" | grep -oE ' [a-z_0-9]+=[0-9]+' | wc -l)))" \
+        "$tag: --watch text: a rate after every count"
 }
 
 record_proc() {  # copies the namespace's /proc/net tables while the population stands
@@ -387,6 +479,7 @@ phase() {  # phase 4|6 POPULATION-ARGS...
         check_groups "$src"
     done
     check_families "$family" "$((family == 4 ? 6 : 4))"
+    check_ss_habits
     check_lists
     check_formats
     # A census after TIME_WAIT expired would disagree for that reason alone.
@@ -416,6 +509,8 @@ expect_error() {  # expect_error DESCRIPTION MESSAGE -- ARGS...
 }
 expect_error "unknown state" '"bogus"' -- --state bogus
 expect_error "unknown state in a list" '"bogus"' -- --state established,bogus
+expect_error "the old closing-state" 'invalid state "closing-state": the CLOSING state is spelled closing' \
+    -- --state closing-state
 expect_error "port out of range" "70000" -- --sport 70000
 expect_error "reversed port range" "10-5" -- --dport 10-5
 expect_error "port not a number" "http" -- --dport http
@@ -432,6 +527,18 @@ expect_error "bad source" '"bogus"' -- --source bogus
 expect_error "bad colour" '"sometimes"' -- --color sometimes
 expect_error "unknown option" "--frobnicate" -- --frobnicate
 expect_error "missing namespace" "nonexistent-$$" -- --netns "nonexistent-$$"
+# ss's words and flags: those with no meaning here name the sockkit spelling.
+expect_error "state without a state" '"state" needs a state' -- state
+expect_error "exclude without a state" '"exclude" needs a state' -- exclude
+expect_error "state bogus" '"bogus"' -- state bogus
+expect_error "an ss expression" '"dport": ss filter expressions are --sport, --dport, --src and --dst here' \
+    -- dport = :80
+expect_error "ss -i" "-i is ss's TCP information; use -e (--extended) with --list" -- -i
+expect_error "ss -ti combined" "-i is ss's TCP information" -- -ti
+expect_error "ss -o" "-o is ss's timer information; --list shows it in its TIMER column" -- -o
+expect_error "ss -m" "-m is ss's socket memory" -- -m
+expect_error "ss -s summary" "-s is --state here and needs a list; ss's -s summary is what sk-states prints by default" -- -s
+expect_error "ss -ts summary" "-s is --state here" -- -ts
 
 # --- the host, read-only --------------------------------------------------------------------
 expect_status 0 "census of this host" -- "$states"

@@ -158,12 +158,6 @@ TEST_CASE("census: parse_state_list accepts every spelling of every state") {
     if (info.state == TcpState::syn_recv || info.state == TcpState::new_syn_recv) {
       expected = bits({TcpState::syn_recv, TcpState::new_syn_recv});
     }
-    if (info.state == TcpState::closing) {
-      // "closing" is the group of teardown states; the lone state has its own word.
-      CHECK(parse_state_list("closing-state") == state_bit(TcpState::closing));
-      CHECK(parse_state_list("CLOSING-STATE") == state_bit(TcpState::closing));
-      continue;
-    }
     std::vector<std::string> spellings{std::string(info.name), std::string(info.key)};
     if (!info.rfc_name.empty()) spellings.emplace_back(info.rfc_name);
     for (auto alias : info.aliases) spellings.emplace_back(alias);
@@ -201,7 +195,9 @@ TEST_CASE("census: parse_state_list groups have exact masks") {
         bits({TcpState::established, TcpState::syn_recv, TcpState::fin_wait1, TcpState::fin_wait2,
               TcpState::time_wait, TcpState::close_wait, TcpState::last_ack, TcpState::closing,
               TcpState::new_syn_recv}));
-  CHECK(parse_state_list("closing") ==
+  // As in ss(8), "closing" is the CLOSING state; the states after a FIN are "teardown".
+  CHECK(parse_state_list("closing") == state_bit(TcpState::closing));
+  CHECK(parse_state_list("teardown") ==
         bits({TcpState::fin_wait1, TcpState::fin_wait2, TcpState::closing, TcpState::time_wait,
               TcpState::close_wait, TcpState::last_ack}));
   CHECK(parse_state_list("bucket") ==
@@ -212,26 +208,27 @@ TEST_CASE("census: parse_state_list groups have exact masks") {
               TcpState::closing}));
   CHECK((parse_state_list("big") | parse_state_list("bucket")) == parse_state_list("all"));
   CHECK((parse_state_list("big") & parse_state_list("bucket")) == 0);
-  CHECK(parse_state_list("closing-state") == state_bit(TcpState::closing));
   CHECK(parse_state_list("syn-recv") ==
         (state_bit(TcpState::syn_recv) | state_bit(TcpState::new_syn_recv)));
 
   // Group names in any case; lists combine.
   CHECK(parse_state_list("ALL") == 0x1ffeU);
   CHECK(parse_state_list("Connected") == parse_state_list("connected"));
-  CHECK(parse_state_list("CLOSING") == parse_state_list("closing"));
+  CHECK(parse_state_list("CLOSING") == state_bit(TcpState::closing));
+  CHECK(parse_state_list("TearDown") == parse_state_list("teardown"));
   CHECK(parse_state_list("listen,established") == bits({TcpState::listen, TcpState::established}));
   CHECK(parse_state_list("time-wait,close-wait") ==
         bits({TcpState::time_wait, TcpState::close_wait}));
   CHECK(parse_state_list("listen,listen") == state_bit(TcpState::listen));
   CHECK(parse_state_list("listen,connected") == 0x1ffeU - state_bit(TcpState::close));
-  CHECK(parse_state_list("closing-state,listen") == bits({TcpState::closing, TcpState::listen}));
+  CHECK(parse_state_list("closing,listen") == bits({TcpState::closing, TcpState::listen}));
+  CHECK(parse_state_list("teardown,closing") == parse_state_list("teardown"));
 }
 
 TEST_CASE("census: parse_state_list errors") {
   const std::string expected_words =
       "expected a TCP state (e.g. time-wait, close-wait) or a group: all, connected, "
-      "synchronized, closing, bucket, big (the lone CLOSING state is closing-state)";
+      "synchronized, teardown, bucket, big";
   CHECK(list_error("") == "invalid state list \"\": expected states such as time-wait");
   CHECK(list_error("bogus") == "invalid state \"bogus\": " + expected_words);
   CHECK(list_error("a,,b") == "invalid state \"a\": " + expected_words);
@@ -243,7 +240,13 @@ TEST_CASE("census: parse_state_list errors") {
   CHECK(list_error("listen,bogus") == "invalid state \"bogus\": " + expected_words);
   CHECK(list_error("listen ") == "invalid state \"listen \": " + expected_words);
   CHECK(list_error("all-states") == "invalid state \"all-states\": " + expected_words);
-  CHECK(list_error("closing_state") == "invalid state \"closing_state\": " + expected_words);
+  // The old spelling of the lone state is refused with the word that replaced it.
+  const std::string renamed =
+      ": the CLOSING state is spelled closing (the group of states "
+      "after a FIN is teardown)";
+  CHECK(list_error("closing-state") == "invalid state \"closing-state\"" + renamed);
+  CHECK(list_error("CLOSING_STATE") == "invalid state \"CLOSING_STATE\"" + renamed);
+  CHECK(list_error("listen,closing-state") == "invalid state \"closing-state\"" + renamed);
   CHECK(list_error("-") == "invalid state \"-\": " + expected_words);
 }
 
@@ -259,6 +262,8 @@ TEST_CASE("census: state_keys in kernel order") {
   CHECK(sockkit::state_keys(parse_state_list("syn-recv")) ==
         std::vector<std::string_view>{"syn_recv"});
   CHECK(sockkit::state_keys(parse_state_list("closing")) ==
+        std::vector<std::string_view>{"closing"});
+  CHECK(sockkit::state_keys(parse_state_list("teardown")) ==
         std::vector<std::string_view>{"fin_wait1", "fin_wait2", "time_wait", "close_wait",
                                       "last_ack", "closing"});
 }

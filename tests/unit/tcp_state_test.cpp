@@ -208,6 +208,18 @@ TEST_CASE("the spellings people type all parse") {
   }
 }
 
+TEST_CASE("the names of ss's state groups and teardown are no state's spelling") {
+  // sk-states --state takes states and groups in one list; a group word that also
+  // spelled a state would make one of the two unreachable.
+  for (const std::string_view group :
+       {"all", "connected", "synchronized", "bucket", "big", "teardown"}) {
+    CAPTURE(group);
+    CHECK_FALSE(sockkit::parse_tcp_state(group).has_value());
+  }
+  // The old word for the lone CLOSING state is not a spelling of it.
+  CHECK_FALSE(sockkit::parse_tcp_state("closing-state").has_value());
+}
+
 TEST_CASE("junk is rejected") {
   // Spaces are not separators: "TIME WAIT" is more likely a paste of two words than a state.
   const std::vector<std::string_view> junk{"",

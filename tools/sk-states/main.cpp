@@ -1,6 +1,8 @@
 // sk-states: what are the sockets on this host doing? A per-state census of TCP
 // and UDP sockets, read from the kernel, filtered there, and printed for people,
 // scripts or Prometheus.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "diagnose.hpp"
@@ -16,9 +18,10 @@ using sockkit::cli::Format;
 
 constexpr const char* kFooter =
     R"(States and groups for --state: any spelling sk-explain accepts (time-wait,
-TIME_WAIT, SYN_RCVD, fin-wait-1, estab ...), or all, connected, synchronized,
-closing (FIN_WAIT1 FIN_WAIT2 CLOSING TIME_WAIT CLOSE_WAIT LAST_ACK), bucket, big;
-the lone CLOSING state is closing-state.
+TIME_WAIT, SYN_RCVD, fin-wait-1, estab, closing ...), ss's groups all, connected,
+synchronized, bucket, big, and teardown (FIN_WAIT1 FIN_WAIT2 CLOSING TIME_WAIT
+CLOSE_WAIT LAST_ACK). ss's words work too: sk-states -tan, state time-wait,
+exclude listening.
 
 Findings: after the counts, what looks wrong, with evidence and next checks.
 Rules: close_wait time_wait port_exhaustion fin_wait2 fin_wait1 last_ack closing
@@ -49,9 +52,15 @@ void add_options(CLI::App& app, sk_states::Options& o) {
   app.add_option("--source", o.source, "netlink (default, /proc if refused) or proc")
       ->type_name("SRC");
   sockkit::cli::add_netns_option(app, o.netns);
+  // A bare -s is ss's summary: take no list then, so that the error can say so.
   app.add_option("-s,--state", o.states, "States or groups, comma separated (see below)")
       ->type_name("LIST")
+      ->expected(0, 1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
+  app.add_option("filter", o.state_words,
+                 "ss's state filter: state STATE or exclude STATE, repeatable")
+      ->type_name("WORD");
   app.add_flag("-l,--listening", o.listening, "Listening sockets only (UDP: unconnected)");
   app.add_option("--sport", o.sport, "Local ports: 22, 22,80 or 8000-8100")->type_name("PORTS");
   app.add_option("--dport", o.dport, "Remote ports, as --sport")->type_name("PORTS");
@@ -62,6 +71,8 @@ void add_options(CLI::App& app, sk_states::Options& o) {
       ->type_name("CIDR")
       ->allow_extra_args(false);
   app.add_flag("-a,--all", o.all, "Also show states whose count is 0");
+  app.add_flag("-n,--numeric", o.numeric, "Accepted for ss users: numbers are never resolved");
+  sk_states::add_ss_flags(app, o.ss_flags);
   app.add_flag("--family-split", o.family_split, "IPv4 and IPv6 counts side by side");
   sockkit::cli::add_output_options(app, o.output,
                                    {Format::text, Format::json, Format::csv, Format::prom});
@@ -187,7 +198,12 @@ int main(int argc, char** argv) {
       "sk-states");
   add_options(app, options);
   app.footer(kFooter);
-  auto body = [&] { return run(options, app.count("--watch") > 0); };
+  auto body = [&] {
+    options.state_without_list = app.count("--state") > options.states.size() ||
+                                 std::any_of(options.states.begin(), options.states.end(),
+                                             [](const std::string& list) { return list.empty(); });
+    return run(options, app.count("--watch") > 0);
+  };
   // A monitoring system reads the status line and the exit code, even for bad options.
   if (asks_for_check(argc, argv))
     return sockkit::cli::run_nagios("sk-states", "SK-STATES", app, argc, argv, body);

@@ -67,7 +67,17 @@ double interval_seconds(const std::string& text) {
   return value;
 }
 
+// --state lists first, then ss's state words, which start from what --state chose.
+std::optional<std::uint32_t> chosen_states(const Options& options) {
+  if (options.state_without_list) throw InputError(bare_state_message());
+  std::optional<std::uint32_t> chosen;
+  for (const auto& list : options.states)
+    chosen = chosen.value_or(0) | sockkit::parse_state_list(list);
+  return apply_state_words(options.state_words, chosen);
+}
+
 void select_sockets(const Options& options, Query& query) {
+  refuse_ss_flags(options.ss_flags);
   auto& read = query.read;
   read.tcp = options.tcp || !options.udp;
   read.udp = options.udp;
@@ -76,10 +86,8 @@ void select_sockets(const Options& options, Query& query) {
                  : options.ipv6 ? sockkit::IpVersion::v6
                                 : sockkit::IpVersion::any;
   if (!options.source.empty()) read.source = sockkit::parse_source(options.source);
-  if (!options.states.empty()) {
-    read.tcp_states = 0;
-    for (const auto& list : options.states) read.tcp_states |= sockkit::parse_state_list(list);
-  }
+  auto chosen = chosen_states(options);
+  if (chosen) read.tcp_states = *chosen;
   if (options.listening) {
     read.tcp_states &= sockkit::state_bit(sockkit::TcpState::listen);
     read.udp_unconnected_only = true;
@@ -89,7 +97,7 @@ void select_sockets(const Options& options, Query& query) {
   read.filter.local_addrs = parse_blocks(options.src);
   read.filter.remote_addrs = parse_blocks(options.dst);
   query.listening = options.listening;
-  query.filtered = !options.states.empty() || options.listening || !read.filter.empty();
+  query.filtered = chosen.has_value() || options.listening || !read.filter.empty();
 }
 
 void choose_mode(const Options& options, Query& query) {

@@ -9,6 +9,7 @@
 #include "sockkit/cli.hpp"
 #include "sockkit/findings.hpp"
 #include "sockkit/socket_reader.hpp"
+#include "ss_habits.hpp"
 
 namespace sk_states {
 
@@ -21,6 +22,10 @@ struct Options {
   std::string source;
   std::string netns;
   std::vector<std::string> states;
+  bool state_without_list = false;       // -s or --state with no list: ss's -s summary
+  std::vector<std::string> state_words;  // ss's "state S" and "exclude S", in order
+  SsFlags ss_flags;                      // ss flags that mean nothing here, to refuse
+  bool numeric = false;                  // -n: accepted; everything is numeric anyway
   bool listening = false;
   std::string sport;
   std::string dport;

@@ -25,7 +25,8 @@ struct Sample {
 // A socket kept for --list: the record without its attribute spans.
 struct ListedSocket {
   sockkit::SocketRecord record;
-  std::optional<sockkit::TcpInfoSummary> info;
+  std::optional<sockkit::TcpInfoSummary> info;  // none for listeners: they have no connection
+  bool rtt_sampled = false;                     // Linux reports an RTT of 0 until the first sample
 };
 
 [[nodiscard]] std::string render_counts(const Query& query, const Sample& sample,
@@ -56,6 +57,8 @@ struct CheckResult {
 
 // Pieces shared by the renderers and the watch mode.
 [[nodiscard]] std::string upper(std::string_view text);
+// "tcp" or "udp", the glossary's spelling.
+[[nodiscard]] std::string_view transport_text(sockkit::Transport transport);
 // "10.0.0.1:80" or "[::1]:80"; v4-mapped addresses shown as IPv4.
 [[nodiscard]] std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port);
 [[nodiscard]] sockkit::Json filters_json(const Query& query);

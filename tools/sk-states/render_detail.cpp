@@ -50,6 +50,10 @@ Json group_json_field(GroupKey key, const sockkit::GroupValue& value,
 
 }  // namespace
 
+std::string_view transport_text(sockkit::Transport transport) {
+  return transport == sockkit::Transport::tcp ? "tcp" : "udp";
+}
+
 std::string upper(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -67,13 +71,13 @@ std::string render_groups(const Query& query, const Sample& sample,
                           const sockkit::ProcessMap* owners, const sockkit::Painter& paint) {
   using sockkit::cli::Format;
   const auto& keys = query.group_keys;
+  // With both transports a row must say which it counts, as ss's Netid column does.
+  const bool both = query.read.tcp && query.read.udp;
   if (query.format == Format::json) {
     Json groups = Json::array();
     for (const auto& row : rows) {
       Json item = Json::object();
-      if (query.read.tcp && query.read.udp) {
-        item["transport"] = row.value.transport == sockkit::Transport::tcp ? "tcp" : "udp";
-      }
+      if (both) item["transport"] = transport_text(row.value.transport);
       for (auto key : keys)
         item[std::string(sockkit::group_key_name(key))] = group_json_field(key, row.value, owners);
       item["count"] = row.count;
@@ -85,11 +89,13 @@ std::string render_groups(const Query& query, const Sample& sample,
   }
   if (query.format == Format::csv) {
     std::vector<std::string> header;
+    if (both) header.emplace_back("transport");
     for (auto key : keys) header.emplace_back(sockkit::group_key_name(key));
     header.emplace_back("count");
     std::string out = sockkit::csv_row(header);
     for (const auto& row : rows) {
       std::vector<std::string> fields;
+      if (both) fields.emplace_back(transport_text(row.value.transport));
       for (auto key : keys) fields.push_back(group_field(key, row.value, owners));
       fields.push_back(fmt::format("{}", row.count));
       out += sockkit::csv_row(fields);
@@ -97,6 +103,7 @@ std::string render_groups(const Query& query, const Sample& sample,
     return out;
   }
   std::vector<sockkit::Column> columns;
+  if (both) columns.push_back({"NETID", sockkit::Align::left});
   for (auto key : keys) {
     bool numeric = key == GroupKey::lport || key == GroupKey::rport;
     columns.push_back({upper(sockkit::group_key_name(key)),
@@ -106,6 +113,7 @@ std::string render_groups(const Query& query, const Sample& sample,
   sockkit::TextTable table(columns);
   for (const auto& row : rows) {
     std::vector<sockkit::Cell> cells;
+    if (both) cells.emplace_back(std::string(transport_text(row.value.transport)));
     for (auto key : keys) cells.emplace_back(group_field(key, row.value, owners));
     cells.emplace_back(sockkit::group_thousands(row.count));
     table.add_row(std::move(cells));
@@ -141,7 +149,7 @@ std::string owner_text(const sockkit::ProcessMap& owners, std::uint32_t inode) {
 
 Json socket_json(const ListedSocket& s, bool extended) {
   const auto& r = s.record;
-  Json item{{"transport", r.transport == sockkit::Transport::tcp ? "tcp" : "udp"},
+  Json item{{"transport", transport_text(r.transport)},
             {"state", state_key(r)},
             {"local", endpoint_text(r.local_ip(), r.local_port)},
             {"peer", endpoint_text(r.remote_ip(), r.remote_port)},
@@ -152,21 +160,22 @@ Json socket_json(const ListedSocket& s, bool extended) {
             {"uid", r.uid},
             {"inode", r.inode}};
   if (extended) {
-    auto put = [&](const char* key, auto value) {
-      item[key] = s.info ? Json(value) : Json(nullptr);
+    auto put = [&](const char* key, auto value, bool known) {
+      item[key] = known ? Json(value) : Json(nullptr);
     };
     auto info = s.info.value_or(sockkit::TcpInfoSummary{});
-    put("rtt_ms", info.rtt_ms);
-    put("rttvar_ms", info.rttvar_ms);
-    put("cwnd", info.cwnd);
-    put("retrans", info.retrans_total);
-    put("bytes_acked", info.bytes_acked);
-    put("bytes_received", info.bytes_received);
+    bool known = s.info.has_value();
+    put("rtt_ms", info.rtt_ms, s.rtt_sampled);
+    put("rttvar_ms", info.rttvar_ms, s.rtt_sampled);
+    put("cwnd", info.cwnd, known);
+    put("retrans", info.retrans_total, known);
+    put("bytes_acked", info.bytes_acked, known);
+    put("bytes_received", info.bytes_received, known);
   }
   return item;
 }
 
-std::vector<std::string> socket_fields(const ListedSocket& s, bool extended) {
+std::vector<std::string> socket_fields(const ListedSocket& s, bool extended, bool both) {
   const auto& r = s.record;
   std::vector<std::string> fields{
       state_text(r),
@@ -178,10 +187,11 @@ std::vector<std::string> socket_fields(const ListedSocket& s, bool extended) {
                    : fmt::format("{}:{}ms", sockkit::timer_name(r.timer), r.expires_ms),
       fmt::format("{}", r.uid),
       fmt::format("{}", r.inode)};
+  if (both) fields.insert(fields.begin(), std::string(transport_text(r.transport)));
   if (extended) {
     auto info = s.info;
-    fields.push_back(info ? sockkit::format_ms(info->rtt_ms) : "-");
-    fields.push_back(info ? sockkit::format_ms(info->rttvar_ms) : "-");
+    fields.push_back(s.rtt_sampled ? sockkit::format_ms(info->rtt_ms) : "-");
+    fields.push_back(s.rtt_sampled ? sockkit::format_ms(info->rttvar_ms) : "-");
     fields.push_back(info ? fmt::format("{}", info->cwnd) : "-");
     fields.push_back(info ? fmt::format("{}", info->retrans_total) : "-");
     fields.push_back(info ? fmt::format("{}", info->bytes_acked) : "-");
@@ -207,8 +217,11 @@ std::string render_list(const Query& query, const Sample& sample,
     out["sockets"] = list;
     return sockkit::to_json_text(out);
   }
-  std::vector<std::string> names{"state",  "local", "peer", "recv_q",
-                                 "send_q", "timer", "uid",  "inode"};
+  const bool both = query.read.tcp && query.read.udp;
+  std::vector<std::string> names;
+  if (both) names.emplace_back("transport");
+  names.insert(names.end(),
+               {"state", "local", "peer", "recv_q", "send_q", "timer", "uid", "inode"});
   if (query.extended) {
     for (const char* n :
          {"rtt_ms", "rttvar_ms", "cwnd", "retrans", "bytes_acked", "bytes_received"}) {
@@ -217,7 +230,7 @@ std::string render_list(const Query& query, const Sample& sample,
   }
   if (owners != nullptr) names.emplace_back("process");
   auto fields_of = [&](const ListedSocket& s) {
-    auto fields = socket_fields(s, query.extended);
+    auto fields = socket_fields(s, query.extended, both);
     if (owners != nullptr) fields.push_back(owner_text(*owners, s.record.inode));
     return fields;
   };
@@ -227,9 +240,12 @@ std::string render_list(const Query& query, const Sample& sample,
     return out;
   }
   std::vector<sockkit::Column> columns;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    bool numeric = i >= 3 && i != 5 && names[i] != "process";
-    columns.push_back({upper(names[i]), numeric ? sockkit::Align::right : sockkit::Align::left});
+  for (const auto& name : names) {
+    bool text = name == "transport" || name == "state" || name == "local" || name == "peer" ||
+                name == "timer" || name == "process";
+    // The transport's column carries ss's name for it.
+    columns.push_back({name == "transport" ? std::string("NETID") : upper(name),
+                       text ? sockkit::Align::left : sockkit::Align::right});
   }
   sockkit::TextTable table(columns);
   for (const auto& s : sockets) {

@@ -10,6 +10,19 @@ namespace sk_states {
 
 namespace {
 
+// The kernel fills TCP_INFO for a listener too (an RTT of 0, the initial window), but
+// with no connection behind it those numbers describe nothing.
+ListedSocket listed(const sockkit::SocketRecord& record) {
+  ListedSocket kept{record, std::nullopt};
+  if (record.state != static_cast<std::uint8_t>(sockkit::TcpState::listen)) {
+    kept.info = sockkit::summarize_tcp_info(record.tcp_info);
+  }
+  kept.rtt_sampled = kept.info && kept.info->rtt_ms > 0;
+  kept.record.tcp_info = {};  // the receive buffer it points into is reused
+  kept.record.skmeminfo = {};
+  return kept;
+}
+
 double elapsed_ms(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
       .count();
@@ -39,10 +52,7 @@ Sample take_list(const Query& query, std::vector<ListedSocket>& sockets) {
   auto start = std::chrono::steady_clock::now();
   auto visit = [&](const sockkit::SocketRecord& record) {
     sample.census.add(record);
-    ListedSocket kept{record, sockkit::summarize_tcp_info(record.tcp_info)};
-    kept.record.tcp_info = {};  // the receive buffer it points into is reused
-    kept.record.skmeminfo = {};
-    sockets.push_back(kept);
+    sockets.push_back(listed(record));
   };
   auto restart = [&] {
     sample.census.clear();

@@ -64,6 +64,11 @@ std::int64_t difference(std::uint64_t now, std::uint64_t before) {
   return static_cast<std::int64_t>(now) - static_cast<std::int64_t>(before);
 }
 
+// "+1.5": the change per second, as the RATE/S column and the piped lines show it.
+std::string rate_text(std::int64_t delta, double seconds) {
+  return fmt::format("{:+.1f}", static_cast<double>(delta) / seconds);
+}
+
 std::string redraw(const Query& query, const Sample& sample, const Previous* previous,
                    double seconds, const sockkit::Painter& paint) {
   std::string out = "\x1b[H\x1b[2J";
@@ -81,16 +86,14 @@ std::string redraw(const Query& query, const Sample& sample, const Previous* pre
       auto d = before ? difference(n, before->both()[state]) : 0;
       if (!query.show_zero && n == 0 && d == 0) continue;
       auto style = d > 0 ? sockkit::Style::yellow : sockkit::Style::plain;
-      table.add_row(
-          {std::string(sockkit::tcp_state_name(state)), sockkit::group_thousands(n),
-           sockkit::Cell(before ? signed_count(d) : "", style),
-           before && seconds > 0 ? fmt::format("{:+.1f}", static_cast<double>(d) / seconds) : ""});
+      table.add_row({std::string(sockkit::tcp_state_name(state)), sockkit::group_thousands(n),
+                     sockkit::Cell(before ? signed_count(d) : "", style),
+                     before && seconds > 0 ? rate_text(d, seconds) : ""});
     }
     auto total_d = before ? difference(now.both().total(), before->both().total()) : 0;
-    table.add_row(
-        {"TOTAL", sockkit::group_thousands(now.both().total()), before ? signed_count(total_d) : "",
-         before && seconds > 0 ? fmt::format("{:+.1f}", static_cast<double>(total_d) / seconds)
-                               : ""});
+    table.add_row({"TOTAL", sockkit::group_thousands(now.both().total()),
+                   before ? signed_count(total_d) : "",
+                   before && seconds > 0 ? rate_text(total_d, seconds) : ""});
     return table.render(paint);
   };
   if (query.read.tcp)
@@ -103,18 +106,31 @@ std::string redraw(const Query& query, const Sample& sample, const Previous* pre
   return out;
 }
 
-std::string text_line(const Query& query, const Sample& sample) {
+// One line per sample for a log: the counts, each followed from the second sample on
+// by its rate per second ("time_wait=1777 time_wait/s=+3.5"), the rows the terminal
+// would show, so that a log and a screen tell the same story.
+std::string text_line(const Query& query, const Sample& sample, const Previous* previous,
+                      double seconds) {
   std::string line = utc_now();
-  auto add = [&](const char* name, const sockkit::FamilyCounts& counts, Transport transport) {
-    line += fmt::format(" {} total={}", name, counts.both().total());
+  bool rates = previous != nullptr && seconds > 0;
+  auto add = [&](const char* name, const sockkit::FamilyCounts& counts,
+                 const sockkit::FamilyCounts* before, Transport transport) {
+    auto put = [&](std::string_view key, std::uint64_t n, std::uint64_t was) {
+      line += fmt::format(" {}={}", key, n);
+      if (rates) line += fmt::format(" {}/s={}", key, rate_text(difference(n, was), seconds));
+    };
+    line += fmt::format(" {}", name);
+    put("total", counts.both().total(), rates ? before->both().total() : 0);
     for (auto state : shown_states(transport)) {
       auto n = counts.both()[state];
-      if (n != 0 || query.show_zero)
-        line += fmt::format(" {}={}", sockkit::tcp_state_info(state).key, n);
+      auto was = rates ? before->both()[state] : n;
+      if (n != 0 || was != 0 || query.show_zero) put(sockkit::tcp_state_info(state).key, n, was);
     }
   };
-  if (query.read.tcp) add("tcp", sample.census.tcp, Transport::tcp);
-  if (query.read.udp) add("udp", sample.census.udp, Transport::udp);
+  if (query.read.tcp)
+    add("tcp", sample.census.tcp, previous ? &previous->census.tcp : nullptr, Transport::tcp);
+  if (query.read.udp)
+    add("udp", sample.census.udp, previous ? &previous->census.udp : nullptr, Transport::udp);
   if (sample.diagnosis) {
     // rule:severity pairs keep the line greppable: `grep close_wait:critical`.
     std::string fired;
@@ -178,7 +194,7 @@ int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
       else if (query.format == sockkit::cli::Format::json)
         sockkit::cli::write_out(json_line(query, sample, before, seconds));
       else
-        sockkit::cli::write_out(text_line(query, sample));
+        sockkit::cli::write_out(text_line(query, sample, before, seconds));
       sockkit::cli::flush_out();
     }
     previous = Previous{sample.census, now};

@@ -46,9 +46,10 @@ struct Census {
 inline constexpr std::uint32_t kAllTcpStates = 0xfffU << 1U;  // states 1..12
 
 // A comma-separated list of states and groups in any spelling the knowledge base
-// accepts, plus the groups all, connected, synchronized, closing, bucket and big.
-// "closing" is the group of teardown states; the lone CLOSING state is
-// "closing-state". Throws InputError naming the bad word and what is allowed.
+// accepts, plus ss(8)'s groups all, connected, synchronized, bucket and big, and
+// teardown (FIN_WAIT1 FIN_WAIT2 CLOSING TIME_WAIT CLOSE_WAIT LAST_ACK). As in ss,
+// "closing" is the CLOSING state. Throws InputError naming the bad word and what is
+// allowed.
 [[nodiscard]] std::uint32_t parse_state_list(std::string_view text);
 
 // The state keys of a mask, in kernel order: {"time_wait", "close_wait"}.
