@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sockkit/address.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 #include "sockkit/endpoint.hpp"
 
 namespace sk_echo {

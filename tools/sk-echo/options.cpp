@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "sockkit/cli.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/netns.hpp"
 

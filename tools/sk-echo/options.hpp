@@ -5,10 +5,9 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "config.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/cli_fwd.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_echo {
 

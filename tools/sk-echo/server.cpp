@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 
 #include "sockets.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 #include "sockkit/fd.hpp"
 #include "totals.hpp"
 #include "worker.hpp"

@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "sockkit/address.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_echo {
 

@@ -5,9 +5,8 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "attempt.hpp"
+#include "sockkit/cli_fwd.hpp"
 
 namespace sk_ping {
 

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_ping {
 

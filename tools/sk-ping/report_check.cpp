@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "report.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_ping {
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sockkit/cli.hpp"
 #include "sockkit/color.hpp"
 #include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"

@@ -5,11 +5,10 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "probe.hpp"
 #include "report.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/cli_fwd.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_probe {
 

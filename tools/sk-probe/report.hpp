@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "probe.hpp"
-#include "sockkit/cli.hpp"
 #include "sockkit/color.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_probe {
 

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "render.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 #include "sockkit/table.hpp"
 
 namespace sk_states {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_states {
 

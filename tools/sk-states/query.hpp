@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "sockkit/census.hpp"
-#include "sockkit/cli.hpp"
+#include "sockkit/console.hpp"
 #include "sockkit/findings.hpp"
 #include "sockkit/socket_reader.hpp"
 #include "ss_habits.hpp"

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sockkit/census.hpp"
+#include "sockkit/cli.hpp"
 #include "sockkit/error.hpp"
 
 namespace sk_states {

@@ -6,8 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
-
-#include <CLI/CLI.hpp>
+#include "sockkit/cli_fwd.hpp"
 
 namespace sk_states {
 
