@@ -513,9 +513,12 @@ expect_ms $(($(now_ms) - t0)) 400 1500 "--rate 200: 100 probes take about 0.5 s"
 expect_jq "$work/out" "map($summary_counts) | join(\"\")" "100 0 100 0 0 0 0" "--rate 200: all 100 closed"
 # The first interval is the rate's like every other: connect(2) times from strace, the
 # first connect to each port (on loopback a refusal takes two).
+connect_times() {  # connect_times FILE: "SECONDS PORT" per connect in strace -f -ttt output
+    sed -En 's/^(\[pid +[0-9]+\] |[0-9]+ +)?([0-9]+\.[0-9]+) connect\(.*sin_port=htons\(([0-9]+)\).*/\2 \3/p' "$1"
+}
 expect_status 1 "--rate 10: 4 probes under strace" -- \
     strace -f -qq -ttt -e trace=connect -o "$work/connects.txt" "$sk_probe" --netns "$ns" --rate 10 127.0.0.1 -p 5001-5004
-gaps=$(sed -n 's/^\(\[pid *[0-9]*\] \)\{0,1\}\([0-9]* \)\{0,1\}\([0-9.]*\) connect(.*sin_port=htons(\([0-9]*\)).*/\3 \4/p' "$work/connects.txt" |
+gaps=$(connect_times "$work/connects.txt" |
     awk '!seen[$2]++ {if (n++) printf "%d ", ($1 - last) * 1000; last = $1}')
 expect_eq "$(wc -w <<<"$gaps")" 3 "--rate 10: three intervals between four probes ($gaps ms)"
 for gap in $gaps; do
@@ -525,7 +528,7 @@ done
 # 20 ms hold the probes due at 0, 5, 10 and 15 ms, not a burst from every thread.
 expect_status 1 "--rate 200, 300 ports on 2 threads, under strace" -- \
     strace -f -qq -ttt -e trace=connect -o "$work/connects3.txt" "$sk_probe" --netns "$ns" -q --rate 200 127.0.0.1 -p 5001-5300
-early=$(sed -n 's/^\(\[pid *[0-9]*\] \)\{0,1\}\([0-9]* \)\{0,1\}\([0-9.]*\) connect(.*sin_port=htons(\([0-9]*\)).*/\3 \4/p' "$work/connects3.txt" |
+early=$(connect_times "$work/connects3.txt" |
     sort -n | awk '!seen[$2]++ {if (!n++) first = $1; if ($1 - first < 0.0195) k++} END {print k + 0}')
 if ((early >= 3 && early <= 5)); then pass "--rate 200 on 2 threads: $early probes in the first 20 ms"; else fail "--rate 200 on 2 threads: $early probes in the first 20 ms, wanted 4"; fi
 

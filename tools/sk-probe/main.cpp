@@ -38,6 +38,8 @@ Exit status: 0 every probed port is open; 1 any is not (or a name did not resolv
 Examples:
   sk-probe db:5432                        one port: a row and a summary
   sk-probe -q redis:6379 && echo up       nc -z: the exit status answers
+  sk-probe 127.0.0.1 22,80                nc's order: HOST PORTS
+  sk-probe web                            no port: the built-in top 316 ports
   sk-probe 10.0.0.0/24 -p 22,80,443       a subnet, three ports
   sk-probe 127.0.0.1 -p-                  all 65,535 ports
   sk-probe scanme.lan --top-ports 100 -b  the 100 most common ports, with banners

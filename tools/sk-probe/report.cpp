@@ -156,17 +156,6 @@ std::string Report::host_label(const Result& r) const {
   return host.name == addr ? addr : fmt::format("{} ({})", host.name, addr);
 }
 
-void Report::add(const Result& r) {
-  if (options_.quiet) return;
-  if (options_.format == OutputFormat::text) {
-    if (keeps(r)) kept_.push_back(r);
-    return;
-  }
-  std::string line;
-  lines_.append(line, r);
-  write_lines(line);
-}
-
 std::string Report::text_table() const {
   std::vector<sockkit::Column> columns = {
       {"HOST"},    {"PORT", sockkit::Align::right}, {"PROTO"}, {"STATE"},

@@ -30,9 +30,7 @@ class Report {
 
   // A name that did not resolve: a warning on stderr (JSON: an "error" object).
   void unresolved(const sockkit::ProbeHost& host);
-  // One result, from the thread that owns the report (the wait mode).
-  void add(const Result& result);
-  // A sink for one scan thread: it builds its lines itself, and writes them in batches.
+  // A sink for one thread: it builds its lines itself, and writes them in batches.
   [[nodiscard]] std::unique_ptr<ResultSink> sink();
   void finish(const ScanTotals& totals);
 

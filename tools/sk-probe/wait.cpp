@@ -91,14 +91,16 @@ ScanTotals run_wait(const ScanPlan& plan, Millis limit, Report& report) {
     interrupted = interrupted || signals.fired();
   }
   ScanTotals totals;
+  auto sink = report.sink();
   for (std::size_t i = 0; i < last.size(); ++i) {
     if (!last[i]) continue;
     Result r = *last[i];
     r.host = ids[i].first;
     ++totals.probes;
     ++totals.states[static_cast<std::size_t>(r.state)];
-    report.add(r);
+    sink->add(r);
   }
+  sink->flush();
   totals.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   totals.interrupted = interrupted;
   return totals;
