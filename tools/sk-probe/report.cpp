@@ -37,7 +37,7 @@ sockkit::Style style_of(State state) {
 }
 
 // A table cell for a banner or a reply: the start of it, so a long one cannot push
-// the table off the screen (JSON and CSV carry it whole).
+// the table off the screen (CSV carries it whole, JSON the bytes themselves).
 std::string shorten(std::string text) {
   constexpr std::size_t kCell = 60;
   if (text.size() <= kCell) return text;
