@@ -1,8 +1,6 @@
 #include "result_lines.hpp"
 
-#include <iterator>
-
-#include <fmt/format.h>
+#include <charconv>
 
 #include "sockkit/csv.hpp"
 #include "sockkit/error.hpp"
@@ -54,18 +52,47 @@ void ResultLines::append(std::string& out, const Result& r) const {
   }
 }
 
+namespace {
+
+// Numbers appended with to_chars: fmt's format_to through a back_inserter copies each
+// line through a buffer of its own, a cost every one of 65,535 lines would pay.
+template <typename Number>
+void append_number(std::string& out, Number value) {
+  char digits[32];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+// Milliseconds with three decimals, as the text table and CSV show them.
+void append_ms(std::string& out, double ms) {
+  char digits[32];
+  auto end = std::to_chars(digits, digits + sizeof digits, ms, std::chars_format::fixed, 3).ptr;
+  out.append(digits, end);
+}
+
+}  // namespace
+
 void ResultLines::append_grep(std::string& out, const Result& r) const {
-  fmt::format_to(std::back_inserter(out), "{} {} {} {}\n", host_[r.host], r.port,
-                 plan_.udp ? "udp" : "tcp", state_name(r.state));
+  out += host_[r.host];
+  out += ' ';
+  append_number(out, r.port);
+  out += plan_.udp ? " udp " : " tcp ";
+  out += state_name(r.state);
+  out += '\n';
 }
 
 // CSV is read by people in a spreadsheet: the banner is the terminal's escaped text
 // (\t, \r, \n, \\, \xHH; the trailing line break dropped), one row per result.
 void ResultLines::append_csv(std::string& out, const Result& r) const {
-  auto it = std::back_inserter(out);
-  fmt::format_to(it, "{},{},{},{},{},", host_[r.host], addr_[r.host], r.port,
-                 plan_.udp ? "udp" : "tcp", state_name(r.state));
-  if (r.rtt_ms >= 0) fmt::format_to(it, "{:.3f}", r.rtt_ms);
+  out += host_[r.host];
+  out += ',';
+  out += addr_[r.host];
+  out += ',';
+  append_number(out, r.port);
+  out += plan_.udp ? ",udp," : ",tcp,";
+  out += state_name(r.state);
+  out += ',';
+  if (r.rtt_ms >= 0) append_ms(out, r.rtt_ms);
   out += ',';
   out += sockkit::csv_field(sockkit::service_name(r.port, plan_.udp));
   out += ',';
@@ -78,12 +105,17 @@ void ResultLines::append_csv(std::string& out, const Result& r) const {
 // Built by hand in the order the man page documents: a Json value per line costs a
 // dozen allocations, which a scan of every port would pay 65,535 times.
 void ResultLines::append_json(std::string& out, const Result& r) const {
-  auto it = std::back_inserter(out);
-  fmt::format_to(
-      it, R"({{"type":"result","host":{},"addr":{},"port":{},"proto":"{}","state":"{}","rtt_ms":)",
-      host_[r.host], addr_[r.host], r.port, plan_.udp ? "udp" : "tcp", state_name(r.state));
+  out += R"({"type":"result","host":)";
+  out += host_[r.host];
+  out += R"(,"addr":)";
+  out += addr_[r.host];
+  out += R"(,"port":)";
+  append_number(out, r.port);
+  out += plan_.udp ? R"(,"proto":"udp","state":")" : R"(,"proto":"tcp","state":")";
+  out += state_name(r.state);
+  out += R"(","rtt_ms":)";
   if (r.rtt_ms >= 0) {
-    fmt::format_to(it, "{}", r.rtt_ms);
+    append_number(out, r.rtt_ms);  // the shortest form that reads back the same
   } else {
     out += "null";
   }
@@ -94,7 +126,9 @@ void ResultLines::append_json(std::string& out, const Result& r) const {
   } else {
     sockkit::append_json_string(out, service);
   }
-  fmt::format_to(it, R"(,"attempts":{},"reason":)", r.attempts);
+  out += R"(,"attempts":)";
+  append_number(out, unsigned{r.attempts});
+  out += R"(,"reason":)";
   sockkit::append_json_string(out, reason_of(r));
   out += R"(,"error":)";
   if (r.error != 0) {
@@ -104,7 +138,11 @@ void ResultLines::append_json(std::string& out, const Result& r) const {
   }
   out += R"(,"icmp":)";
   if (r.icmp_type >= 0) {
-    fmt::format_to(it, R"({{"type":{},"code":{},"v6":{}}})", r.icmp_type, r.icmp_code, r.icmp6);
+    out += R"({"type":)";
+    append_number(out, r.icmp_type);
+    out += R"(,"code":)";
+    append_number(out, r.icmp_code);
+    out += r.icmp6 ? R"(,"v6":true})" : R"(,"v6":false})";
   } else {
     out += "null";
   }
