@@ -1,5 +1,7 @@
 #include "sockkit/escape.hpp"
 
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "sockkit/error.hpp"
@@ -25,6 +27,25 @@ std::string escape_bytes(std::string_view bytes) {
           out += c;
         }
     }
+  }
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::size_t left = bytes.size() - i;
+    auto at = [&](std::size_t k) {
+      return k < left ? static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + k])) : 0U;
+    };
+    std::uint32_t group = at(0) << 16 | at(1) << 8 | at(2);
+    out += kAlphabet[group >> 18 & 63];
+    out += kAlphabet[group >> 12 & 63];
+    out += left > 1 ? kAlphabet[group >> 6 & 63] : '=';
+    out += left > 2 ? kAlphabet[group & 63] : '=';
   }
   return out;
 }

@@ -18,6 +18,8 @@
 
 #include <array>
 #include <cerrno>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -136,20 +138,57 @@ PortSet top_ports(std::size_t n, bool udp) {
   return set;
 }
 
-std::string service_name(std::uint16_t port, bool udp) {
-  servent entry{};
-  servent* found = nullptr;
-  std::vector<char> buffer(1024);
-  while (true) {
-    int rc = ::getservbyport_r(htons(port), udp ? "udp" : "tcp", &entry, buffer.data(),
-                               buffer.size(), &found);
-    if (rc == ERANGE && buffer.size() < 65536) {
-      buffer.resize(buffer.size() * 2);
-      continue;
+namespace {
+
+// Every port's first name in the services database, for TCP and UDP: read once, so a
+// scan of all 65,535 ports asks NSS once instead of once per result (getservbyport_r
+// opens and reads /etc/services on every call).
+class ServiceTable {
+ public:
+  ServiceTable() {
+    names_.emplace_back();  // index 0: no name
+    servent entry{};
+    servent* found = nullptr;
+    std::vector<char> buffer(4096);
+    ::setservent(0);
+    while (true) {
+      int rc = ::getservent_r(&entry, buffer.data(), buffer.size(), &found);
+      if (rc == ERANGE && buffer.size() < 65536) {
+        buffer.resize(buffer.size() * 2);
+        continue;
+      }
+      if (rc != 0 || found == nullptr) break;
+      add(*found);
     }
-    if (rc != 0 || found == nullptr || found->s_name == nullptr) return {};
-    return found->s_name;
+    ::endservent();
   }
+
+  [[nodiscard]] std::string_view name(std::uint16_t port, bool udp) const noexcept {
+    return names_[(udp ? udp_ : tcp_)[port]];
+  }
+
+ private:
+  void add(const servent& entry) {
+    if (entry.s_name == nullptr || entry.s_proto == nullptr) return;
+    std::string_view proto = entry.s_proto;
+    if (proto != "tcp" && proto != "udp") return;
+    auto& index = proto == "udp" ? udp_ : tcp_;
+    auto port = ntohs(static_cast<std::uint16_t>(entry.s_port));
+    if (index[port] != 0) return;  // the first entry wins, as getservbyport does
+    index[port] = static_cast<std::uint32_t>(names_.size());
+    names_.emplace_back(entry.s_name);
+  }
+
+  std::vector<std::string> names_;
+  std::array<std::uint32_t, 65536> tcp_{};
+  std::array<std::uint32_t, 65536> udp_{};
+};
+
+}  // namespace
+
+std::string_view service_name(std::uint16_t port, bool udp) {
+  static const ServiceTable table;  // built on first use; thread-safe since C++11
+  return table.name(port, udp);
 }
 
 }  // namespace sockkit

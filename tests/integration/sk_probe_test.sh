@@ -100,9 +100,9 @@ probe 1 "json: open and closed" -j 127.0.0.1:"$open" 127.0.0.1:"$closed"
 if jq -e . "$work/out" >/dev/null 2>&1; then pass "json: every line parses"; else fail "json: bad JSON: $(head -c 300 "$work/out")"; fi
 expect_lines "$work/out" 3 "json: two results and a summary"
 expect_jq "$work/out" '[.[] | select(.type == "result") | keys | join(",")] | unique | join(" ")' \
-    "addr,attempts,banner,error,host,icmp,port,proto,reason,rtt_ms,service,state,type" "json: the fields of a result"
-expect_result "$work/out" 127.0.0.1 "$open" '"\(.host) \(.proto) \(.state) \(.attempts) \(.reason) \(.rtt_ms | type) \(.error) \(.icmp) \(.banner)"' \
-    "127.0.0.1 tcp open 1 syn-ack number null null null" "json: the open result"
+    "addr,attempts,banner,banner_base64,error,host,icmp,port,proto,reason,rtt_ms,service,state,type" "json: the fields of a result"
+expect_result "$work/out" 127.0.0.1 "$open" '"\(.host) \(.proto) \(.state) \(.attempts) \(.reason) \(.rtt_ms | type) \(.error) \(.icmp) \(.banner) \(.banner_base64)"' \
+    "127.0.0.1 tcp open 1 syn-ack number null null null null" "json: the open result"
 expect_result "$work/out" 127.0.0.1 "$closed" '"\(.state) \(.attempts) \(.reason) \(.rtt_ms | type) \(.error) \(.icmp)"' \
     "closed 1 reset number ECONNREFUSED null" "json: the closed result"
 expect_eq "$(tail -1 "$work/out" | jq -r '"\(.type) \(.hosts) \(.unresolved) \(.proto) \(.elapsed_s | type) \(.interrupted)"')" \
@@ -121,6 +121,30 @@ probe 1 "grep: open and closed" -f grep 127.0.0.1:"$open" 127.0.0.1:"$closed"
 expect_eq "$(sort "$work/out" | tr '\n' '|')" \
     "$(printf '127.0.0.1 %s tcp closed\n127.0.0.1 %s tcp open\n' "$closed" "$open" | sort | tr '\n' '|')" \
     "grep: one \"host port proto state\" line each"
+
+# --- nc's order (HOST PORTS), and a target's own port with -p ------------------------------------
+probe 0 "HOST PORT: nc's order" 127.0.0.1 "$open"
+expect_match "$work/out" "^127\.0\.0\.1 +$open +tcp +open " "HOST PORT: the port is probed"
+expect_match "$work/out" '^1 host, 1 tcp probe in [0-9.]+ m?s: 1 open$' "HOST PORT: one probe"
+probe 1 "HOST PORT,PORT" -f grep 127.0.0.1 "$open,$closed"
+expect_eq "$(sort "$work/out" | tr '\n' '|')" \
+    "$(printf '127.0.0.1 %s tcp closed\n127.0.0.1 %s tcp open\n' "$closed" "$open" | sort | tr '\n' '|')" \
+    "HOST PORT,PORT: both probed"
+probe 1 "HOST HOST FIRST-LAST" -f grep 127.0.0.1 localhost "$closed-$((closed + 1))"
+expect_lines "$work/out" 4 "HOST HOST FIRST-LAST: two ports on each of two hosts"
+expect_error "HOST PORT with -p" 'ports given twice: "80" after the targets, and -p 22' -- 127.0.0.1 80 -p 22
+expect_error "HOST PORT with --top-ports" 'ports given twice: "80" after the targets, and --top-ports' -- 127.0.0.1 80 --top-ports 5
+expect_error "HOST 70000" 'invalid port list "70000": port 70000 is out of range' -- 127.0.0.1 70000
+probe 1 "HOST:PORT -p OTHER: both probed" -f grep 127.0.0.1:"$open" -p "$closed"
+expect_eq "$(sort "$work/out" | tr '\n' '|')" \
+    "$(printf '127.0.0.1 %s tcp closed\n127.0.0.1 %s tcp open\n' "$closed" "$open" | sort | tr '\n' '|')" \
+    "HOST:PORT -p OTHER: its own port and the list's"
+probe 1 "HOST:PORT -p OTHER: text" 127.0.0.1:"$open" -p "$closed"
+expect_lines "$work/out" 4 "HOST:PORT -p OTHER, text: header, two rows, summary"
+expect_eq "$(sed -n '2,3p' "$work/out" | awk '{print $2}' | tr '\n' ' ')" \
+    "$(printf '%s\n' "$open" "$closed" | sort -n | tr '\n' ' ')" "HOST:PORT -p OTHER, text: one host's rows, sorted by port"
+probe 0 "HOST:PORT -p with that port: probed once" -f grep 127.0.0.1:"$open" -p "$open"
+expect_lines "$work/out" 1 "HOST:PORT -p with that port: one line"
 
 probe 0 "-q: open exits 0" -q 127.0.0.1:"$open"
 expect_empty "$work/out" "-q: nothing on stdout (open)"
@@ -165,18 +189,32 @@ while True:
 PY
 start_bg ssh python3 "$work/banner.py" 'SSH-2.0-Test\r\n'
 start_bg esc python3 "$work/banner.py" 'A\x1b[31mB\r\n'
+# A tab, a quote, a backslash, a NUL, a byte that is not UTF-8 (ff), an é in UTF-8, CRLF.
+start_bg odd python3 "$work/banner.py" 'a\tb"c\\d\x00e\xfff\xc3\xa9\r\n'
 wait_lines ssh '^[0-9]' 1 10
 wait_lines esc '^[0-9]' 1 10
-ssh=$(head -1 "$work/ssh.out") esc=$(head -1 "$work/esc.out")
+wait_lines odd '^[0-9]' 1 10
+ssh=$(head -1 "$work/ssh.out") esc=$(head -1 "$work/esc.out") odd=$(head -1 "$work/odd.out")
 probe 0 "--banner: text" -b 127.0.0.1:"${ssh:-1}" 127.0.0.1:"${esc:-1}"
 expect_match "$work/out" '^HOST +PORT +PROTO +STATE +SERVICE +RTT +REASON +BANNER$' "--banner: a BANNER column"
 expect_match "$work/out" "^127\.0\.0\.1 +$ssh +tcp +open .*syn-ack, banner +SSH-2\.0-Test\$" \
     "--banner: SSH-2.0-Test shown without its CRLF"
 expect_match "$work/out" "^127\.0\.0\.1 +$esc .* A\\\\x1b\\[31mB\$" "--banner: ESC shown as \\x1b"
 probe 1 "--banner: JSON" -b -j 127.0.0.1:"${ssh:-1}" 127.0.0.1:"${esc:-1}" 127.0.0.1:"$closed"
-expect_result "$work/out" 127.0.0.1 "${ssh:-1}" '"\(.banner)|\(.reason)"' "SSH-2.0-Test|syn-ack, banner" "--banner, JSON: SSH banner"
-expect_result "$work/out" 127.0.0.1 "${esc:-1}" .banner 'A\x1b[31mB' "--banner, JSON: ESC escaped"
+expect_result "$work/out" 127.0.0.1 "${ssh:-1}" '"\(.banner | @json)|\(.reason)"' '"SSH-2.0-Test\r\n"|syn-ack, banner' "--banner, JSON: SSH banner, its CRLF kept"
+expect_result "$work/out" 127.0.0.1 "${esc:-1}" '.banner | @json' '"A\u001b[31mB\r\n"' "--banner, JSON: the bytes with JSON's escapes only"
+expect_result "$work/out" 127.0.0.1 "$closed" .banner_base64 null "--banner, JSON: no base64 for a closed port"
 expect_result "$work/out" 127.0.0.1 "$closed" .banner null "--banner, JSON: none for a closed port"
+probe 0 "--banner: odd bytes, JSON" -b -j 127.0.0.1:"${odd:-1}"
+expect_result "$work/out" 127.0.0.1 "${odd:-1}" '.banner | @json' '"a\tb\"c\\d\u0000e�fé\r\n"' \
+    "--banner, JSON: tab, quote, backslash, NUL escaped once; ff as U+FFFD; é as it is"
+got=$(jq -r 'select(.type == "result") | .banner_base64' "$work/out" | base64 -d | od -An -tx1 | tr -s ' \n' ' ')
+expect_eq "$got" " 61 09 62 22 63 5c 64 00 65 ff 66 c3 a9 0d 0a " "--banner, JSON: banner_base64 gives the exact bytes back"
+probe 0 "--banner: odd bytes, CSV" -b -f csv 127.0.0.1:"${odd:-1}"
+expect_eq "$(tail -1 "$work/out" | sed 's/^.*,"syn-ack, banner",//')" '"a\tb""c\\d\x00e\xfff\xc3\xa9"' \
+    "--banner, CSV: the terminal's escapes, quoted as CSV quotes"
+probe 0 "--banner: odd bytes, text" -b 127.0.0.1:"${odd:-1}"
+expect_match "$work/out" ' a\\tb"c\\\\d\\x00e\\xfff\\xc3\\xa9$' "--banner, text: the escaped bytes"
 probe 0 "--banner: CSV" -b -f csv 127.0.0.1:"${ssh:-1}"
 expect_match "$work/out" ',"syn-ack, banner",SSH-2\.0-Test$' "--banner, CSV: the banner column"
 t0=$(now_ms)
@@ -186,6 +224,7 @@ expect_result "$work/out" 127.0.0.1 "$open" '"\(.state) [\(.banner)] \(.reason)"
     "--banner: an empty banner for a silent service"
 stop_bg ssh
 stop_bg esc
+stop_bg odd
 stop_bg listener
 
 # --- bad input --------------------------------------------------------------------------------------
@@ -195,9 +234,7 @@ expect_error "port 70000" 'invalid target "127.0.0.1:70000": port 70000 is out o
 expect_error "-p 70000" 'invalid port list "70000": port 70000 is out of range' -- 127.0.0.1 -p 70000
 expect_error "-p 80-70" 'invalid port range "80-70": 80 is greater than 70' -- 127.0.0.1 -p 80-70
 expect_error "-p 1,,2" 'invalid port list "1,,2": an entry is empty' -- 127.0.0.1 -p 1,,2
-expect_error "a bare host without -p" '"127.0.0.1" names no port' -- 127.0.0.1
 expect_error "--top-ports 0" "--top-ports 0" -- 127.0.0.1 --top-ports 0
-expect_error "--top-ports 100000" "--top-ports 100000" -- 127.0.0.1 --top-ports 100000
 expect_error "-p with --top-ports" "give -p or --top-ports, not both" -- 127.0.0.1 -p 80 --top-ports 5
 expect_error "CIDR /33" 'invalid target "10.0.0.0/33"' -- 10.0.0.0/33 -p 80
 expect_error "CIDR with a port" 'invalid target "10.0.0.0/24:80": a CIDR block takes no port' -- 10.0.0.0/24:80
@@ -313,13 +350,15 @@ if $v6; then
 fi
 expect_jq "$f" '(map(select(.type == "result")) | "\(length) \(map(select(.state == "open")) | length) \(map(select(.state == "closed")) | length) \(map(select(.state == "filtered")) | length) \(map(select(.state == "unreachable")) | length)") == (.[] | select(.type == "summary") | "\(.probes) \(.states.open) \(.states.closed) \(.states.filtered) \(.states.unreachable)")' \
     true "tcp answers: the summary counts the results"
-expect_jq "$f" '.[] | select(.type == "summary") | .probes' "$($v6 && echo 20 || echo 10)" "tcp answers: every probe reported"
+expect_jq "$f" '.[] | select(.type == "summary") | .probes' "$($v6 && echo 38 || echo 19)" \
+    "tcp answers: every probe reported (10.99.0.1:80 on its port and the list's)"
+expect_result "$f" 10.99.0.1 8080 '"\(.state) \(.error)"' "unreachable EACCES" "tcp: a HOST:PORT target also gets the -p list"
 probe 1 "tcp answers: text" --netns "$ns" -p 1001-1003,8080 127.0.0.1 10.99.0.1:80
 expect_match "$work/out" '^127\.0\.0\.1 +1002 +tcp +unreachable .*administratively prohibited \(ICMP type 3 code 13\)$' \
     "tcp answers, text: the ICMP reason"
 expect_match "$work/out" '^127\.0\.0\.1 +1001 +tcp +filtered .* - +no reply to 2 tries$' "tcp answers, text: filtered, no RTT"
 expect_match "$work/out" '^10\.99\.0\.1 +80 +tcp +unreachable .*\(EACCES, a local firewall\)$' "tcp answers, text: a local firewall"
-expect_match "$work/out" '^2 hosts, 5 tcp probes in [0-9.]+ m?s: 1 open, 1 filtered, 3 unreachable$' "tcp answers, text: summary"
+expect_match "$work/out" '^2 hosts, 9 tcp probes in [0-9.]+ m?s: 1 open, 1 filtered, 7 unreachable$' "tcp answers, text: summary"
 
 # --- UDP --------------------------------------------------------------------------------------------
 udp_targets=(127.0.0.1)
@@ -327,8 +366,8 @@ $v6 && udp_targets+=(::1)
 probe 1 "udp answers: one scan" --netns "$ns" -u -j -p 53,161,7777,1011-1015 "${udp_targets[@]}"
 cp "$work/out" "$work/udp.json"
 f=$work/udp.json
-expect_result "$f" 127.0.0.1 53 '"\(.state) \(.proto) \(.service) \(.banner)"' \
-    'open udp domain SK\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x01' \
+expect_result "$f" 127.0.0.1 53 '"\(.state) \(.proto) \(.service) \(.banner | @json) \(.banner_base64)"' \
+    'open udp domain "SK\u0000\u0000\u0000\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0002\u0000\u0001" U0sAAAABAAAAAAAAAAACAAE=' \
     "udp: an echo on 53 is open; the reply (our DNS query) is the banner"
 expect_result "$f" 127.0.0.1 161 '"\(.state) \(.banner | test("public"))"' "open true" "udp: 161 gets an SNMP request"
 expect_result "$f" 127.0.0.1 7777 '"\(.state) \(.banner)"' "open null" "udp: an empty datagram echoed: open, no banner"
@@ -402,6 +441,49 @@ expect_jq "$work/out" '.[] | select(.type == "summary") | "\(.hosts) \(.probes) 
 probe 1 "--top-ports 10" --netns "$ns" 127.0.0.1 --top-ports 10 -f grep
 expect_lines "$work/out" 10 "--top-ports 10: ten probes"
 expect_in "$work/out" "127.0.0.1 80 tcp closed" "--top-ports 10: port 80 among them"
+probe 1 "no port: the built-in top ports" --netns "$ns" 127.0.0.1
+expect_match "$work/out" '^1 host, 316 tcp probes \(the built-in top 316 ports\) in [0-9.]+ m?s: 1 open, ' \
+    "no port: 316 probes, and the summary names the list"
+expect_match "$work/out" '^127\.0\.0\.1 +8080 +tcp +open ' "no port: 8080 (on the list) found open"
+probe 1 "no port, JSON" --netns "$ns" -j 127.0.0.1
+expect_jq "$work/out" '.[] | select(.type == "summary") | "\(.probes) \(.top_ports)"' "316 316" "no port, JSON: top_ports in the summary"
+probe 1 "no port, UDP" --netns "$ns" -u -j --timeout 0.2 --retries 0 127.0.0.1
+expect_jq "$work/out" '.[] | select(.type == "summary") | "\(.probes) \(.top_ports)"' "60 60" "no port, UDP: the 60 UDP ports"
+probe 1 "a target with a port and one without" --netns "$ns" -j 127.0.0.2:9 127.0.0.1
+expect_jq "$work/out" '.[] | select(.type == "summary") | .probes' 317 "mixed: its own port for one, the list for the other"
+probe 1 "--top-ports 100000: the whole list" --netns "$ns" -j 127.0.0.1 --top-ports 100000
+expect_eq "$(cat "$work/err")" "sk-probe: warning: --top-ports 100000: the built-in list has 316 TCP ports; scanning all 316" \
+    "--top-ports 100000: a warning on stderr"
+expect_jq "$work/out" '.[] | select(.type == "summary") | "\(.probes) \(.top_ports)"' "316 316" "--top-ports 100000: 316 probes"
+probe 1 "--top-ports 10: the summary names the list" --netns "$ns" 127.0.0.1 --top-ports 10
+expect_match "$work/out" '^1 host, 10 tcp probes \(the built-in top 10 ports\) in ' "--top-ports 10: text summary"
+probe 1 "-p: the summary names no list" --netns "$ns" -j 127.0.0.1 -p 9
+expect_jq "$work/out" '.[] | select(.type == "summary") | .top_ports' null "-p: top_ports is null"
+
+# --- output costs: the services database read once, lines written in batches ----------------------
+# strace counts, per scan of 2,000 closed ports: opens of /etc/services, and write(2)
+# calls on standard output (2,000 JSON lines are about 450 kB: a few 64 kB batches).
+for format in "-j" "-f csv" "-a"; do
+    # shellcheck disable=SC2086
+    expect_status 1 "strace, $format: 2,000 closed ports" -- \
+        strace -f -qq -e trace=openat,write -o "$work/strace.txt" "$sk_probe" --netns "$ns" 127.0.0.1 -p 10001-12000 $format
+    expect_eq "$(grep -c '/etc/services' "$work/strace.txt")" 1 "strace, $format: /etc/services opened once"
+    writes=$(grep -cE '(^|\] )write\(1,|^[0-9]+ +write\(1,' "$work/strace.txt")
+    if ((writes >= 1 && writes <= 40)); then pass "strace, $format: $writes writes for 2,000 results"; else fail "strace, $format: $writes writes for 2,000 results, wanted 1 to 40"; fi
+done
+expect_status 1 "line-complete batches: 2,000 JSON lines" -- "$sk_probe" --netns "$ns" -j 127.0.0.1 -p 10001-12000
+expect_eq "$(jq -c 'select(.type == "result")' "$work/out" | wc -l)" 2000 "line-complete batches: every line parses"
+
+# A slow scan through a pipe: results appear as they come, not at the end.
+start_bg stream bash -c "\"$sk_probe\" --netns $ns -j --rate 10 127.0.0.1 -p 5001-5020 | cat"
+t0=$(now_ms)
+if wait_lines stream '"type":"result"' 3 5; then
+    expect_ms $(($(now_ms) - t0)) 0 1500 "streaming: 3 results (due at 0, 100 and 200 ms) seen through a pipe in time"
+    expect_not_in "$work/stream.out" '"type":"summary"' "streaming: they came before the scan (1.9 s) ended"
+fi
+wait_exit stream 10
+expect_eq "$(grep -c '"type":"result"' "$work/stream.out")" 20 "streaming: then all 20 results"
+
 probe 1 "-p 65530-: an open-ended range" --netns "$ns" 127.0.0.1 -p 65530- -f grep
 expect_eq "$(awk '{print $2}' "$work/out" | sort -n | tr '\n' ' ')" "65530 65531 65532 65533 65534 65535 " \
     "-p 65530-: up to 65535"
@@ -429,6 +511,27 @@ t0=$(now_ms)
 probe 1 "--rate 200, 100 closed ports" --netns "$ns" -j 127.0.0.1 -p 5001-5100 --rate 200
 expect_ms $(($(now_ms) - t0)) 400 1500 "--rate 200: 100 probes take about 0.5 s"
 expect_jq "$work/out" "map($summary_counts) | join(\"\")" "100 0 100 0 0 0 0" "--rate 200: all 100 closed"
+# The first interval is the rate's like every other: connect(2) times from strace, the
+# first connect to each port (on loopback a refusal takes two).
+connect_times() {  # connect_times FILE: "SECONDS PORT" per connect in strace -f -ttt output
+    sed -En 's/^(\[pid +[0-9]+\] |[0-9]+ +)?([0-9]+\.[0-9]+) connect\(.*sin_port=htons\(([0-9]+)\).*/\2 \3/p' "$1"
+}
+expect_status 1 "--rate 10: 4 probes under strace" -- \
+    strace -f -qq -ttt -e trace=connect -o "$work/connects.txt" "$sk_probe" --netns "$ns" --rate 10 127.0.0.1 -p 5001-5004
+gaps=$(connect_times "$work/connects.txt" |
+    awk '!seen[$2]++ {if (n++) printf "%d ", ($1 - last) * 1000; last = $1}')
+expect_eq "$(wc -w <<<"$gaps")" 3 "--rate 10: three intervals between four probes ($gaps ms)"
+for gap in $gaps; do
+    if ((gap >= 95 && gap <= 200)); then pass "--rate 10: an interval of $gap ms"; else fail "--rate 10: an interval of $gap ms, wanted 95 to 200"; fi
+done
+# Several threads take turns: at --rate 200, 300 ports run on 2 threads, and the first
+# 20 ms hold the probes due at 0, 5, 10 and 15 ms, not a burst from every thread.
+expect_status 1 "--rate 200, 300 ports on 2 threads, under strace" -- \
+    strace -f -qq -ttt -e trace=connect -o "$work/connects3.txt" "$sk_probe" --netns "$ns" -q --rate 200 127.0.0.1 -p 5001-5300
+early=$(connect_times "$work/connects3.txt" |
+    sort -n | awk '!seen[$2]++ {if (!n++) first = $1; if ($1 - first < 0.0195) k++} END {print k + 0}')
+if ((early >= 3 && early <= 5)); then pass "--rate 200 on 2 threads: $early probes in the first 20 ms"; else fail "--rate 200 on 2 threads: $early probes in the first 20 ms, wanted 4"; fi
+
 probe 1 "--rate 2000, 3,000 closed ports" --netns "$ns" -j 127.0.0.1 -p 3001-6000 --rate 2000
 expect_ms "$(elapsed_ms "$work/out")" 1350 4000 "--rate 2000: 3,000 probes take about 1.5 s, on any number of threads"
 

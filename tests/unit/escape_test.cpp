@@ -11,6 +11,15 @@ TEST_CASE("escape: network bytes print on one line") {
   CHECK(sockkit::escape_bytes("") == "");
 }
 
+TEST_CASE("base64: RFC 4648 with padding") {
+  CHECK(sockkit::base64("") == "");
+  CHECK(sockkit::base64("f") == "Zg==");
+  CHECK(sockkit::base64("fo") == "Zm8=");
+  CHECK(sockkit::base64("foo") == "Zm9v");
+  CHECK(sockkit::base64("foobar") == "Zm9vYmFy");
+  CHECK(sockkit::base64(std::string("\0\xff\xfe\r\n", 5)) == "AP/+DQo=");
+}
+
 TEST_CASE("unescape: the escapes a request needs") {
   CHECK(sockkit::unescape("HEAD / HTTP/1.0\\r\\n\\r\\n", "--send") == "HEAD / HTTP/1.0\r\n\r\n");
   CHECK(sockkit::unescape("\\x00\\xfF\\t\\\\\\\"", "--send") == std::string("\0\xff\t\\\"", 5));

@@ -68,3 +68,29 @@ TEST_CASE("json: scalars and empty containers") {
   CHECK(to_json_text(Json::object()) == "{}\n");
   CHECK(to_json_text(Json::array(), JsonLayout::line) == "[]\n");
 }
+
+TEST_CASE("json: append_json_string escapes as to_json_text does") {
+  auto quoted = [](std::string_view text) {
+    std::string out = "x";
+    sockkit::append_json_string(out, text);
+    return out;
+  };
+  CHECK(quoted("plain") == "x\"plain\"");
+  CHECK(quoted(std::string("a\tb\"c\\d\0e\x1f\x7f", 11)) ==
+        "x\"a\\tb\\\"c\\\\d\\u0000e\\u001f\x7f\"");
+  CHECK(quoted("\b\f\n\r") == "x\"\\b\\f\\n\\r\"");
+  CHECK(quoted("café €, 𝄞") == "x\"café €, 𝄞\"");
+  // Not UTF-8: a lone continuation byte, a cut sequence, an overlong form, a
+  // surrogate, beyond U+10FFFF. Each such byte becomes U+FFFD.
+  CHECK(quoted("a\xff"
+               "b") ==
+        "x\"a\xef\xbf\xbd"
+        "b\"");
+  CHECK(quoted("caf\xc3") == "x\"caf\xef\xbf\xbd\"");
+  CHECK(quoted("\xc0\xaf") == "x\"\xef\xbf\xbd\xef\xbf\xbd\"");
+  CHECK(quoted("\xed\xa0\x80") == "x\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+  CHECK(quoted("\xf4\x90\x80\x80") == "x\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+  for (std::string_view text : {"SSH-2.0", "a\nb\x01", "café", "tab\there"}) {
+    CHECK(quoted(text).substr(1) + "\n" == to_json_text(Json(std::string(text)), JsonLayout::line));
+  }
+}

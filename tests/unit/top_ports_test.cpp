@@ -1,5 +1,7 @@
 #include "sockkit/top_ports.hpp"
 
+#include <netdb.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -103,6 +105,16 @@ TEST_CASE("top_ports: service names from the services database") {
   CHECK(service_name(161, true) == "snmp");
   CHECK(service_name(65000, false).empty());
   CHECK(service_name(0, true).empty());
+}
+
+TEST_CASE("top_ports: the service table agrees with getservbyport") {
+  for (int port : {1, 7, 21, 22, 25, 53, 80, 110, 123, 161, 443, 3306, 5432, 8080}) {
+    for (bool udp : {false, true}) {
+      auto* entry = ::getservbyport(htons(static_cast<std::uint16_t>(port)), udp ? "udp" : "tcp");
+      std::string want = entry != nullptr ? entry->s_name : "";
+      CHECK(std::string(service_name(static_cast<std::uint16_t>(port), udp)) == want);
+    }
+  }
 }
 
 TEST_CASE("top_ports: 1000 service name lookups are cheap") {

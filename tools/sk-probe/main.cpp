@@ -21,6 +21,7 @@
 #include "sockkit/fd.hpp"
 #include "sockkit/netns.hpp"
 #include "sockkit/probe_targets.hpp"
+#include "sockkit/top_ports.hpp"
 #include "wait.hpp"
 
 namespace {
@@ -37,6 +38,8 @@ Exit status: 0 every probed port is open; 1 any is not (or a name did not resolv
 Examples:
   sk-probe db:5432                        one port: a row and a summary
   sk-probe -q redis:6379 && echo up       nc -z: the exit status answers
+  sk-probe 127.0.0.1 22,80                nc's order: HOST PORTS
+  sk-probe web                            no port: the built-in top 316 ports
   sk-probe 10.0.0.0/24 -p 22,80,443       a subnet, three ports
   sk-probe 127.0.0.1 -p-                  all 65,535 ports
   sk-probe scanme.lan --top-ports 100 -b  the 100 most common ports, with banners
@@ -79,14 +82,31 @@ std::vector<sockkit::TargetSpec> read_all_targets(const sk_probe::Settings& s) {
   return specs;
 }
 
-void check_ports(const std::vector<sockkit::TargetSpec>& specs, bool ports_given) {
-  if (ports_given) return;
-  for (const auto& spec : specs) {
-    if (!spec.port) {
-      throw sockkit::InputError(fmt::format(
-          "\"{}\" names no port: give HOST:PORT, or ports with -p or --top-ports", spec.text));
-    }
+// Targets without a port of their own take the port list; when none was given, the
+// whole built-in list of top ports, as nmap scans its top ports when given none.
+void default_ports(const std::vector<sockkit::TargetSpec>& specs, sk_probe::Settings& s) {
+  if (s.ports_given) return;
+  bool needed =
+      std::any_of(specs.begin(), specs.end(), [](const auto& spec) { return !spec.port; });
+  if (!needed) return;
+  auto size = (s.plan.udp ? sockkit::top_udp_ports() : sockkit::top_tcp_ports()).size();
+  s.plan.ports = sockkit::top_ports(size, s.plan.udp);
+  s.report.top_ports = size;
+}
+
+// A target with its own port, given with a port list too: both are probed, its own
+// port and the list's, so neither is dropped without a word.
+std::vector<sockkit::TargetSpec> with_port_list(std::vector<sockkit::TargetSpec> specs,
+                                                const sk_probe::Settings& s) {
+  if (!s.ports_given) return specs;
+  std::vector<sockkit::TargetSpec> out;
+  out.reserve(specs.size());
+  for (auto& spec : specs) {
+    if (spec.port && !s.plan.ports.contains(*spec.port)) out.push_back(spec);
+    spec.port.reset();
+    out.push_back(std::move(spec));
   }
+  return out;
 }
 
 // SIGINT, SIGTERM and SIGHUP stay blocked from the scan to the exit: the scan reads
@@ -124,9 +144,9 @@ std::vector<sockkit::ProbeHost> resolve_hosts(const std::vector<sockkit::TargetS
 
 int run(const sk_probe::Options& options) {
   auto settings = sk_probe::settings_of(options);
-  auto specs = read_all_targets(settings);
+  auto specs = with_port_list(read_all_targets(settings), settings);
   if (specs.empty()) throw sockkit::InputError("no target: the input held none");
-  check_ports(specs, settings.ports_given);
+  default_ports(specs, settings);
   if (!settings.netns.empty()) sockkit::enter_netns(settings.netns);
   auto& plan = settings.plan;
   if (plan.parallel == 0) plan.parallel = default_parallel();
@@ -161,9 +181,8 @@ int run(const sk_probe::Options& options) {
   plan.progress = !settings.report.quiet && !settings.wait;
   sk_probe::Report report(plan, settings.report);
   for (const auto& host : unresolved) report.unresolved(host);
-  auto totals = settings.wait
-                    ? sk_probe::run_wait(plan, *settings.wait, report)
-                    : sk_probe::run_scan(plan, [&](const sk_probe::Result& r) { report.add(r); });
+  auto totals = settings.wait ? sk_probe::run_wait(plan, *settings.wait, report)
+                              : sk_probe::run_scan(plan, [&] { return report.sink(); });
   report.finish(totals);
   auto open = totals.states[static_cast<std::size_t>(sk_probe::State::open)];
   bool all_open = unresolved.empty() && totals.probes > 0 && open == totals.probes &&

@@ -100,16 +100,47 @@ OutputFormat format_of(const Options& o) {
   throw InputError(fmt::format("invalid --format \"{}\": use text, json, csv or grep", o.format));
 }
 
+// nc's order, `sk-probe HOST PORTS`: after at least one target, a last word made of
+// digits, commas and dashes only is the port list (a host is never written so).
+bool ends_with_ports(const Options& o) {
+  if (o.targets.empty() || (o.targets.size() == 1 && o.files.empty())) return false;
+  const auto& word = o.targets.back();
+  return word != "-" && word.find_first_of("0123456789") != std::string::npos &&
+         word.find_first_not_of("0123456789,-") == std::string::npos;
+}
+
+// More than the list holds is the whole list, as a scanner's "top N" would be.
+std::size_t top_count(const Options& o) {
+  auto size = (o.udp ? sockkit::top_udp_ports() : sockkit::top_tcp_ports()).size();
+  if (o.top_ports <= size) return o.top_ports;
+  sockkit::cli::print_warning(
+      "sk-probe", fmt::format("--top-ports {}: the built-in list has {} {} ports; scanning all {}",
+                              o.top_ports, size, o.udp ? "UDP" : "TCP", size));
+  return size;
+}
+
 void ports_of(const Options& o, Settings& s) {
-  if (!o.ports.empty() && o.top_ports_option->count() > 0) {
+  std::string ports = o.ports;
+  if (ends_with_ports(o)) {
+    const auto& word = o.targets.back();
+    if (!ports.empty() || o.top_ports_option->count() > 0) {
+      throw InputError(fmt::format("ports given twice: \"{}\" after the targets, and {}", word,
+                                   ports.empty() ? "--top-ports" : "-p " + ports));
+    }
+    ports = word;
+    s.target_args.pop_back();
+  }
+  if (!ports.empty() && o.top_ports_option->count() > 0) {
     throw InputError("give -p or --top-ports, not both");
   }
-  if (!o.ports.empty()) {
-    s.plan.ports = o.ports == "-" ? sockkit::PortSet::all() : sockkit::PortSet::parse(o.ports);
+  if (!ports.empty()) {
+    s.plan.ports = ports == "-" ? sockkit::PortSet::all() : sockkit::PortSet::parse(ports);
     s.ports_given = true;
   } else if (o.top_ports_option->count() > 0) {
-    s.plan.ports = sockkit::top_ports(o.top_ports, o.udp);
+    auto n = o.top_ports == 0 ? 0 : top_count(o);
+    s.plan.ports = sockkit::top_ports(n, o.udp);
     s.ports_given = true;
+    s.report.top_ports = n;
   }
 }
 
@@ -122,6 +153,7 @@ Settings settings_of(const Options& o) {
               : o.ipv6 ? sockkit::IpVersion::v6
                        : sockkit::IpVersion::any;
   if (o.udp && o.tcp) throw InputError("give -t or -u, not both: a scan is TCP or UDP");
+  s.target_args = o.targets;
   ports_of(o, s);
   auto& p = s.plan;
   p.udp = o.udp;
@@ -160,7 +192,6 @@ Settings settings_of(const Options& o) {
                        sockkit::color_enabled(sockkit::parse_color_mode(o.color), STDOUT_FILENO));
   if (!o.netns.empty()) sockkit::validate_netns_name(o.netns);
   s.netns = o.netns;
-  s.target_args = o.targets;
   s.files = o.files;
   if (s.target_args.empty() && s.files.empty()) {
     throw InputError("no target: give HOST:PORT, HOST with -p, a CIDR block, - or --file");

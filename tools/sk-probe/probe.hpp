@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,7 +64,21 @@ struct Result {
 // unreachable", "administratively prohibited (ICMP type 3 code 13)", "no reply".
 [[nodiscard]] std::string reason_of(const Result& result);
 
-using ResultSink = std::function<void(const Result&)>;
+// Takes the results of one scan thread. run_scan asks for one sink per thread, so
+// add() needs no lock; flush() is where a sink hands over what it gathered (writes a
+// batch of lines, merges kept results), called every 10 ms while the scan runs, so
+// results appear as they come, and once when the thread's share is done.
+class ResultSink {
+ public:
+  ResultSink() = default;
+  ResultSink(const ResultSink&) = delete;
+  ResultSink& operator=(const ResultSink&) = delete;
+  virtual ~ResultSink() = default;
+  virtual void add(const Result& result) = 0;
+  virtual void flush() {}
+};
+
+using SinkMaker = std::function<std::unique_ptr<ResultSink>()>;
 
 struct ScanTotals {
   std::uint64_t probes = 0;
@@ -72,8 +87,9 @@ struct ScanTotals {
   bool interrupted = false;
 };
 
-// Runs the scan; every result goes to `sink` as it is known. Throws std::system_error
-// only when the machinery (epoll) fails.
-[[nodiscard]] ScanTotals run_scan(const ScanPlan& plan, const ResultSink& sink);
+// Runs the scan; every result goes to a sink (one from `make_sink` per thread) as it
+// is known. Throws std::system_error when the machinery (epoll) fails, and passes on
+// what a sink throws.
+[[nodiscard]] ScanTotals run_scan(const ScanPlan& plan, const SinkMaker& make_sink);
 
 }  // namespace sk_probe

@@ -1,11 +1,14 @@
 #include "report.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
-#include "sockkit/csv.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/escape.hpp"
 #include "sockkit/json.hpp"
@@ -18,6 +21,8 @@ namespace {
 
 // Up to this many probes, text shows every result, as a one-port check should.
 constexpr std::uint64_t kShowEveryResultUpTo = 25;
+// A scan thread writes its lines when this much has gathered, or at its next 10 ms tick.
+constexpr std::size_t kBatchBytes = 64 * 1024;
 
 sockkit::Style style_of(State state) {
   switch (state) {
@@ -32,7 +37,7 @@ sockkit::Style style_of(State state) {
 }
 
 // A table cell for a banner or a reply: the start of it, so a long one cannot push
-// the table off the screen (JSON and CSV carry it whole).
+// the table off the screen (CSV carries it whole, JSON the bytes themselves).
 std::string shorten(std::string text) {
   constexpr std::size_t kCell = 60;
   if (text.size() <= kCell) return text;
@@ -49,13 +54,69 @@ std::string rtt_text(double rtt_ms) {
 
 }  // namespace
 
+// One scan thread's share of the report: lines built here without a lock, handed to
+// the report a batch at a time.
+class ReportSink : public ResultSink {
+ public:
+  explicit ReportSink(Report& report) : report_(report) {
+    if (report.options_.format != OutputFormat::text) lines_.reserve(kBatchBytes + 4096);
+  }
+  void add(const Result& r) override {
+    if (report_.options_.quiet) return;
+    if (report_.options_.format == OutputFormat::text) {
+      if (report_.keeps(r)) kept_.push_back(r);
+      return;
+    }
+    report_.lines_.append(lines_, r);
+    if (lines_.size() >= kBatchBytes) flush();
+  }
+  void flush() override {
+    if (!kept_.empty()) report_.keep(kept_);
+    if (lines_.empty()) return;
+    report_.write_lines(lines_);
+    lines_.clear();
+  }
+
+ private:
+  Report& report_;
+  std::string lines_;
+  std::vector<Result> kept_;
+};
+
 Report::Report(const ScanPlan& plan, ReportOptions options)
     : plan_(plan),
       options_(options),
+      lines_(plan, options.format),
       show_all_(options.all || plan.probe_count() <= kShowEveryResultUpTo) {
-  if (options_.format == OutputFormat::csv && !options_.quiet) {
-    emit(sockkit::csv_row(
-        {"host", "addr", "port", "proto", "state", "rtt_ms", "service", "reason", "banner"}));
+  if (options_.format == OutputFormat::csv && !options_.quiet) emit(ResultLines::csv_header());
+}
+
+std::unique_ptr<ResultSink> Report::sink() {
+  return std::make_unique<ReportSink>(*this);
+}
+
+bool Report::keeps(const Result& r) const {
+  return show_all_ || r.state == State::open;
+}
+
+void Report::keep(std::vector<Result>& results) {
+  std::lock_guard lock(output_mutex_);
+  std::move(results.begin(), results.end(), std::back_inserter(kept_));
+  results.clear();
+}
+
+void Report::write_lines(std::string_view lines) {
+  std::lock_guard lock(output_mutex_);
+  sockkit::cli::flush_out();  // what stdio holds goes first (and a closed stdout is refused)
+  while (!lines.empty()) {
+    ssize_t wrote = ::write(STDOUT_FILENO, lines.data(), lines.size());
+    if (wrote >= 0) {
+      lines.remove_prefix(static_cast<std::size_t>(wrote));
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EPIPE) throw sockkit::cli::OutputClosed();
+    sockkit::throw_errno("cannot write to standard output");
   }
 }
 
@@ -73,13 +134,6 @@ void Report::unresolved(const sockkit::ProbeHost& host) {
     return;
   }
   std::fprintf(stderr, "sk-probe: warning: %s\n", host.error.c_str());
-}
-
-// --banner: an open port's banner, empty when the service said nothing; UDP: the
-// reply's first bytes. Nothing for the other states.
-bool Report::shows_banner(const Result& r) const {
-  if (r.state != State::open) return false;
-  return plan_.banner || (plan_.udp && !r.banner.empty());
 }
 
 // Addresses, not targets: db:5432 and db:6379 are one host.
@@ -102,45 +156,6 @@ std::string Report::host_label(const Result& r) const {
   return host.name == addr ? addr : fmt::format("{} ({})", host.name, addr);
 }
 
-void Report::add(const Result& r) {
-  const char* proto = plan_.udp ? "udp" : "tcp";
-  const auto& host = plan_.hosts[r.host];
-  switch (options_.format) {
-    case OutputFormat::text:
-      if (show_all_ || r.state == State::open) kept_.push_back(r);
-      return;
-    case OutputFormat::grep:
-      emit(fmt::format("{} {} {} {}\n", host.name, r.port, proto, state_name(r.state)));
-      return;
-    case OutputFormat::csv:
-      emit(sockkit::csv_row({host.name, host.address.ip().to_string(), std::to_string(r.port),
-                             proto, state_name(r.state),
-                             r.rtt_ms < 0 ? std::string() : fmt::format("{:.3f}", r.rtt_ms),
-                             sockkit::service_name(r.port, plan_.udp), reason_of(r),
-                             sockkit::escape_bytes(r.banner)}));
-      return;
-    case OutputFormat::json: break;
-  }
-  using sockkit::Json;
-  auto service = sockkit::service_name(r.port, plan_.udp);
-  Json icmp = nullptr;
-  if (r.icmp_type >= 0) icmp = Json{{"type", r.icmp_type}, {"code", r.icmp_code}, {"v6", r.icmp6}};
-  Json j = {{"type", "result"},
-            {"host", host.name},
-            {"addr", host.address.ip().to_string()},
-            {"port", r.port},
-            {"proto", proto},
-            {"state", state_name(r.state)},
-            {"rtt_ms", r.rtt_ms < 0 ? Json(nullptr) : Json(r.rtt_ms)},
-            {"service", service.empty() ? Json(nullptr) : Json(service)},
-            {"attempts", r.attempts},
-            {"reason", reason_of(r)},
-            {"error", r.error != 0 ? Json(sockkit::errno_name(r.error)) : Json(nullptr)},
-            {"icmp", icmp},
-            {"banner", shows_banner(r) ? Json(sockkit::escape_bytes(r.banner)) : Json(nullptr)}};
-  emit(sockkit::to_json_text(j, sockkit::JsonLayout::line));
-}
-
 std::string Report::text_table() const {
   std::vector<sockkit::Column> columns = {
       {"HOST"},    {"PORT", sockkit::Align::right}, {"PROTO"}, {"STATE"},
@@ -155,7 +170,7 @@ std::string Report::text_table() const {
                                       std::to_string(r.port),
                                       plan_.udp ? "udp" : "tcp",
                                       {std::string(state_name(r.state)), style_of(r.state)},
-                                      sockkit::service_name(r.port, plan_.udp),
+                                      std::string(sockkit::service_name(r.port, plan_.udp)),
                                       rtt_text(r.rtt_ms),
                                       reason_of(r)};
     if (replies) row.emplace_back(shorten(sockkit::escape_bytes(r.banner)));
@@ -178,9 +193,12 @@ std::string Report::summary_line(const ScanTotals& t) const {
   auto hosts = host_count();
   auto elapsed = t.elapsed_s >= 1 ? fmt::format("{:.3f} s", t.elapsed_s)
                                   : sockkit::format_ms(t.elapsed_s * 1000) + " ms";
-  return fmt::format("{} host{}, {} {} probe{} in {}: {}{}\n", hosts, hosts == 1 ? "" : "s",
+  auto list = options_.top_ports == 0
+                  ? std::string()
+                  : fmt::format(" (the built-in top {} ports)", options_.top_ports);
+  return fmt::format("{} host{}, {} {} probe{}{} in {}: {}{}\n", hosts, hosts == 1 ? "" : "s",
                      sockkit::group_thousands(t.probes), plan_.udp ? "udp" : "tcp",
-                     t.probes == 1 ? "" : "s", elapsed, counts.empty() ? "nothing" : counts,
+                     t.probes == 1 ? "" : "s", list, elapsed, counts.empty() ? "nothing" : counts,
                      t.interrupted ? " (interrupted)" : "");
 }
 
@@ -197,14 +215,24 @@ void Report::finish(const ScanTotals& totals) {
                        {"probes", totals.probes},
                        {"proto", plan_.udp ? "udp" : "tcp"},
                        {"states", states},
+                       {"top_ports", options_.top_ports == 0 ? sockkit::Json(nullptr)
+                                                             : sockkit::Json(options_.top_ports)},
                        {"elapsed_s", totals.elapsed_s},
                        {"interrupted", totals.interrupted}};
     emit(sockkit::to_json_text(j, sockkit::JsonLayout::line));
     return;
   }
   if (options_.format != OutputFormat::text) return;
-  std::sort(kept_.begin(), kept_.end(), [](const Result& a, const Result& b) {
-    return a.host != b.host ? a.host < b.host : a.port < b.port;
+  // A target given with its own port and a port list is two hosts of the plan with
+  // one name and address: their rows are sorted together.
+  std::unordered_map<std::string, std::uint32_t> first;
+  std::vector<std::uint32_t> group(plan_.hosts.size());
+  for (std::uint32_t i = 0; i < plan_.hosts.size(); ++i) {
+    const auto& host = plan_.hosts[i];
+    group[i] = first.try_emplace(host.name + ' ' + host.address.ip().to_string(), i).first->second;
+  }
+  std::sort(kept_.begin(), kept_.end(), [&](const Result& a, const Result& b) {
+    return group[a.host] != group[b.host] ? group[a.host] < group[b.host] : a.port < b.port;
   });
   std::string out;
   if (!kept_.empty()) out += text_table();

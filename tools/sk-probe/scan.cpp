@@ -106,10 +106,11 @@ struct Retry {
 class Scanner : public sockkit::IoHandler, public sockkit::TimerHandler {
  public:
   // `done` counts finished probes over every shard; `progress` is drawn by shard 0 only.
-  Scanner(const ScanPlan& plan, const ResultSink& sink, unsigned shard, unsigned shards,
+  Scanner(const ScanPlan& plan, std::unique_ptr<ResultSink> sink, unsigned shard, unsigned shards,
           std::atomic<std::uint64_t>& done, std::atomic<std::int64_t>& shared_timeout,
           Progress* progress);
-  ScanTotals run();
+  // `epoch`: the scan's start, the same for every shard, from which --rate paces.
+  ScanTotals run(Clock::time_point epoch);
   void stop() noexcept { loop_.stop(); }
   [[nodiscard]] sockkit::EventLoop& loop() noexcept { return loop_; }
   void on_io(int fd, std::uint32_t events) override;
@@ -141,7 +142,7 @@ class Scanner : public sockkit::IoHandler, public sockkit::TimerHandler {
   [[nodiscard]] nanoseconds timeout_for(std::uint32_t host) const;
 
   const ScanPlan& plan_;
-  const ResultSink& sink_;
+  std::unique_ptr<ResultSink> sink_;
   sockkit::EventLoop loop_;
   JobCursor cursor_;
   std::vector<Slot> slots_;
@@ -155,9 +156,11 @@ class Scanner : public sockkit::IoHandler, public sockkit::TimerHandler {
   // yet), so a shard whose own ports are all silent does not wait the full --timeout.
   std::atomic<std::int64_t>& shared_timeout_;
   Progress* progress_;
-  double rate_;  // this shard's share of --rate
+  unsigned shard_;
+  unsigned shards_;
   ScanTotals totals_;
   Clock::time_point start_;
+  Clock::time_point epoch_;
   std::uint64_t launched_ = 0;
   std::size_t busy_ = 0;
   bool pace_armed_ = false;
@@ -165,25 +168,27 @@ class Scanner : public sockkit::IoHandler, public sockkit::TimerHandler {
   bool filling_ = false;
 };
 
-Scanner::Scanner(const ScanPlan& plan, const ResultSink& sink, unsigned shard, unsigned shards,
-                 std::atomic<std::uint64_t>& done, std::atomic<std::int64_t>& shared_timeout,
-                 Progress* progress)
+Scanner::Scanner(const ScanPlan& plan, std::unique_ptr<ResultSink> sink, unsigned shard,
+                 unsigned shards, std::atomic<std::uint64_t>& done,
+                 std::atomic<std::int64_t>& shared_timeout, Progress* progress)
     : plan_(plan),
-      sink_(sink),
+      sink_(std::move(sink)),
       cursor_(plan, shard, shards),
       slots_(std::max(1U, plan.parallel / shards)),
       rtt_(plan.hosts.size()),
       done_(done),
       shared_timeout_(shared_timeout),
       progress_(progress),
-      rate_(plan.rate / shards) {
+      shard_(shard),
+      shards_(shards) {
   free_.reserve(slots_.size());
   for (std::size_t i = slots_.size(); i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
   retries_.reserve(slots_.size());
 }
 
-ScanTotals Scanner::run() {
+ScanTotals Scanner::run(Clock::time_point epoch) {
   start_ = Clock::now();
+  epoch_ = epoch;
   (void)loop_.add_timer(start_ + kSweepEvery, *this, kSweepTimer);
   fill();
   while ((busy_ > 0 || more()) && loop_.run_once(std::chrono::milliseconds(100))) {
@@ -192,6 +197,7 @@ ScanTotals Scanner::run() {
   for (auto& slot : slots_) {
     if (slot.busy) release(slot);
   }
+  sink_->flush();
   totals_.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
   return totals_;
 }
@@ -207,15 +213,18 @@ Result Scanner::result_of(const Slot& slot, State state) const {
   return r;
 }
 
+// The scan's n-th attempt is due n / --rate seconds after the epoch; the shards take
+// turns (shard s makes attempts s, s + shards, ...), so the first interval is the
+// rate's like every other, and shards do not all start at once.
 bool Scanner::rate_allows(Clock::time_point now) {
-  if (rate_ <= 0) return true;
-  double elapsed = std::chrono::duration<double>(now - start_).count();
-  if (static_cast<double>(launched_) < elapsed * rate_ + 1) return true;
+  if (plan_.rate <= 0) return true;
+  auto slot = static_cast<double>(launched_ * shards_ + shard_);
+  auto due =
+      epoch_ + std::chrono::ceil<Clock::duration>(std::chrono::duration<double>(slot / plan_.rate));
+  if (now >= due) return true;
   if (!pace_armed_) {
     pace_armed_ = true;
-    auto next = start_ + std::chrono::duration_cast<Clock::duration>(
-                             std::chrono::duration<double>(static_cast<double>(launched_) / rate_));
-    (void)loop_.add_timer(next, *this, kPaceTimer);
+    (void)loop_.add_timer(due, *this, kPaceTimer);
   }
   return false;
 }
@@ -333,7 +342,7 @@ void Scanner::finish(Slot& slot, Result& result) {
   ++totals_.states[static_cast<std::size_t>(result.state)];
   done_.fetch_add(1, std::memory_order_relaxed);
   release(slot);
-  sink_(result);
+  sink_->add(result);
 }
 
 void Scanner::release(Slot& slot) {
@@ -387,6 +396,7 @@ void Scanner::on_timer(std::uint64_t cookie) {
     return;
   }
   sweep();
+  sink_->flush();
   if (progress_ != nullptr) progress_->tick(done_.load(std::memory_order_relaxed));
   (void)loop_.add_timer(loop_.now() + kSweepEvery, *this, kSweepTimer);
 }
@@ -406,20 +416,14 @@ unsigned thread_count(const ScanPlan& plan) {
 
 }  // namespace
 
-ScanTotals run_scan(const ScanPlan& plan, const ResultSink& sink) {
+ScanTotals run_scan(const ScanPlan& plan, const SinkMaker& make_sink) {
   unsigned shards = thread_count(plan);
-  std::mutex sink_mutex;
-  ResultSink locked = [&](const Result& r) {
-    std::lock_guard lock(sink_mutex);
-    sink(r);
-  };
-  const ResultSink& deliver = shards == 1 ? sink : locked;
   std::atomic<std::uint64_t> done{0};
   std::atomic<std::int64_t> shared_timeout{0};
   Progress progress(plan.progress, plan.probe_count());
   std::vector<std::unique_ptr<Scanner>> scanners;
   for (unsigned i = 0; i < shards; ++i) {
-    scanners.push_back(std::make_unique<Scanner>(plan, deliver, i, shards, done, shared_timeout,
+    scanners.push_back(std::make_unique<Scanner>(plan, make_sink(), i, shards, done, shared_timeout,
                                                  i == 0 ? &progress : nullptr));
   }
   // Blocked here, before the other threads start, so only shard 0 hears Ctrl-C.
@@ -427,12 +431,13 @@ ScanTotals run_scan(const ScanPlan& plan, const ResultSink& sink) {
   std::vector<ScanTotals> parts(shards);
   std::exception_ptr failure;
   std::mutex failure_mutex;
+  auto epoch = Clock::now();
   {
     std::vector<std::jthread> threads;
     for (unsigned i = 1; i < shards; ++i) {
       threads.emplace_back([&, i] {
         try {
-          parts[i] = scanners[i]->run();
+          parts[i] = scanners[i]->run(epoch);
         } catch (...) {
           std::lock_guard lock(failure_mutex);
           if (!failure) failure = std::current_exception();
@@ -441,7 +446,7 @@ ScanTotals run_scan(const ScanPlan& plan, const ResultSink& sink) {
       });
     }
     try {
-      parts[0] = scanners[0]->run();
+      parts[0] = scanners[0]->run(epoch);
     } catch (...) {
       std::lock_guard lock(failure_mutex);
       if (!failure) failure = std::current_exception();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 
 #include "sockkit/event_loop.hpp"
@@ -34,6 +35,23 @@ ScanPlan pairs_of(const ScanPlan& plan, std::vector<std::pair<std::uint32_t, std
   return pairs;
 }
 
+// A round's results land in the slot of their pair; the threads of a round probe
+// different pairs, so they never write the same slot.
+class RoundSink : public ResultSink {
+ public:
+  RoundSink(std::vector<std::optional<Result>>& last, const std::vector<std::size_t>& index)
+      : last_(last), index_(index) {}
+  void add(const Result& r) override {
+    auto& slot = last_[index_[r.host]];
+    slot = r;
+    slot->host = static_cast<std::uint32_t>(index_[r.host]);
+  }
+
+ private:
+  std::vector<std::optional<Result>>& last_;
+  const std::vector<std::size_t>& index_;
+};
+
 }  // namespace
 
 ScanTotals run_wait(const ScanPlan& plan, Millis limit, Report& report) {
@@ -62,11 +80,7 @@ ScanTotals run_wait(const ScanPlan& plan, Millis limit, Report& report) {
     round.timeout = std::clamp(left, Millis(1), plan.timeout);
     round.retries = 0;
     round.progress = false;
-    auto totals = run_scan(round, [&](const Result& r) {
-      Result kept = r;
-      kept.host = static_cast<std::uint32_t>(index[r.host]);
-      last[index[r.host]] = kept;
-    });
+    auto totals = run_scan(round, [&] { return std::make_unique<RoundSink>(last, index); });
     interrupted = totals.interrupted;
     bool all_open = std::all_of(last.begin(), last.end(),
                                 [](const auto& r) { return r && r->state == State::open; });
@@ -77,14 +91,16 @@ ScanTotals run_wait(const ScanPlan& plan, Millis limit, Report& report) {
     interrupted = interrupted || signals.fired();
   }
   ScanTotals totals;
+  auto sink = report.sink();
   for (std::size_t i = 0; i < last.size(); ++i) {
     if (!last[i]) continue;
     Result r = *last[i];
     r.host = ids[i].first;
     ++totals.probes;
     ++totals.states[static_cast<std::size_t>(r.state)];
-    report.add(r);
+    sink->add(r);
   }
+  sink->flush();
   totals.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   totals.interrupted = interrupted;
   return totals;

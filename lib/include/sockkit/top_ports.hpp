@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "sockkit/ports.hpp"
 
@@ -21,8 +22,10 @@ namespace sockkit {
 // longer than the list: "--top-ports 5000: the built-in list has 312 TCP ports".
 [[nodiscard]] PortSet top_ports(std::size_t n, bool udp);
 
-// "ssh" for 22/tcp, "domain" for 53/udp: the name in /etc/services (through NSS,
-// getservbyport_r); empty when the port has none. Thread-safe; no cache.
-[[nodiscard]] std::string service_name(std::uint16_t port, bool udp);
+// "ssh" for 22/tcp, "domain" for 53/udp: the first name the services database
+// (/etc/services, through NSS) gives the port; empty when it has none. The database is
+// read once, on the first call, into a table that lives as long as the program, so
+// the view stays valid and a call costs an array lookup. Thread-safe.
+[[nodiscard]] std::string_view service_name(std::uint16_t port, bool udp);
 
 }  // namespace sockkit
