@@ -3,7 +3,7 @@
 # for a while over a copy of its seed corpus and past crash inputs.
 #   tests/fuzz/run.sh [--seconds N] [--jobs J] [--target NAME]... [--smoke]
 #     --seconds N   run each target N seconds (default 60)
-#     --jobs J      build with J jobs and run J targets at a time (default 1)
+#     --jobs J      run J targets at a time (default 1; the build uses every core)
 #     --target NAME only this target (repeatable); default: every tests/fuzz/*_fuzz.cpp
 #     --smoke       5 seconds per target: a check a normal CI run can afford
 # New inputs go to build-fuzz/corpus-work/NAME (kept between runs, never into git; see

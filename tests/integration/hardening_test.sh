@@ -43,7 +43,7 @@ gcc -O2 -Wall -o "$work/deny_netlink" "$src/tests/tools/deny_netlink.c" ||
 # and /proc of their own: under them, a descriptor limit of 64 or a hidden /proc tests
 # the sanitizer, not sockkit. Those parts run in the plain build.
 sanitized=false
-grep -qa __asan_init "$sk_echo" && sanitized=true
+asan_build "$sk_echo" && sanitized=true
 fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # CPU ticks (user + system) a process has used so far.
@@ -182,7 +182,7 @@ expect_eq "$(jq -c .tcp.states "$work/out")" "$(jq -c .tcp.states "$work/proc.js
 if command -v strace >/dev/null; then
     for call in socket sendmsg; do
         expect_status 0 "EACCES injected into $call(): sk-states falls back to /proc" -- \
-            "${nsx[@]}" strace -f -qq -o /dev/null -e trace=$call -e inject=$call:error=EACCES \
+            "${nsx[@]}" "${under_strace[@]}" strace -f -qq -o /dev/null -e trace=$call -e inject=$call:error=EACCES \
             "$sk_states" -j
         expect_in "$work/err" "/proc" "the fallback after a refused $call() is said"
         expect_eq "$(jq -c .tcp.states "$work/out")" "$(jq -c .tcp.states "$work/proc.json")" \

@@ -5,6 +5,13 @@ failures=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/sockkit-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# asan_build BINARY: true when BINARY carries AddressSanitizer (the sanitizer build).
+asan_build() { grep -qa __asan_init "$1"; }
+# LeakSanitizer stops the world with ptrace, which a process that strace already traces
+# cannot do: a command run under strace keeps ASan's other checks but not the leak check.
+# Use as: "${under_strace[@]}" strace ... COMMAND
+under_strace=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+
 pass() { checks=$((checks + 1)); echo "ok: $*"; }
 fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*"; }
 

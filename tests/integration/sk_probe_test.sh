@@ -466,7 +466,7 @@ expect_jq "$work/out" '.[] | select(.type == "summary") | .top_ports' null "-p: 
 for format in "-j" "-f csv" "-a"; do
     # shellcheck disable=SC2086
     expect_status 1 "strace, $format: 2,000 closed ports" -- \
-        strace -f -qq -e trace=openat,write -o "$work/strace.txt" "$sk_probe" --netns "$ns" 127.0.0.1 -p 10001-12000 $format
+        "${under_strace[@]}" strace -f -qq -e trace=openat,write -o "$work/strace.txt" "$sk_probe" --netns "$ns" 127.0.0.1 -p 10001-12000 $format
     expect_eq "$(grep -c '/etc/services' "$work/strace.txt")" 1 "strace, $format: /etc/services opened once"
     writes=$(grep -cE '(^|\] )write\(1,|^[0-9]+ +write\(1,' "$work/strace.txt")
     if ((writes >= 1 && writes <= 40)); then pass "strace, $format: $writes writes for 2,000 results"; else fail "strace, $format: $writes writes for 2,000 results, wanted 1 to 40"; fi
@@ -517,7 +517,7 @@ connect_times() {  # connect_times FILE: "SECONDS PORT" per connect in strace -f
     sed -En 's/^(\[pid +[0-9]+\] |[0-9]+ +)?([0-9]+\.[0-9]+) connect\(.*sin_port=htons\(([0-9]+)\).*/\2 \3/p' "$1"
 }
 expect_status 1 "--rate 10: 4 probes under strace" -- \
-    strace -f -qq -ttt -e trace=connect -o "$work/connects.txt" "$sk_probe" --netns "$ns" --rate 10 127.0.0.1 -p 5001-5004
+    "${under_strace[@]}" strace -f -qq -ttt -e trace=connect -o "$work/connects.txt" "$sk_probe" --netns "$ns" --rate 10 127.0.0.1 -p 5001-5004
 gaps=$(connect_times "$work/connects.txt" |
     awk '!seen[$2]++ {if (n++) printf "%d ", ($1 - last) * 1000; last = $1}')
 expect_eq "$(wc -w <<<"$gaps")" 3 "--rate 10: three intervals between four probes ($gaps ms)"
@@ -527,7 +527,7 @@ done
 # Several threads take turns: at --rate 200, 300 ports run on 2 threads, and the first
 # 20 ms hold the probes due at 0, 5, 10 and 15 ms, not a burst from every thread.
 expect_status 1 "--rate 200, 300 ports on 2 threads, under strace" -- \
-    strace -f -qq -ttt -e trace=connect -o "$work/connects3.txt" "$sk_probe" --netns "$ns" -q --rate 200 127.0.0.1 -p 5001-5300
+    "${under_strace[@]}" strace -f -qq -ttt -e trace=connect -o "$work/connects3.txt" "$sk_probe" --netns "$ns" -q --rate 200 127.0.0.1 -p 5001-5300
 early=$(connect_times "$work/connects3.txt" |
     sort -n | awk '!seen[$2]++ {if (!n++) first = $1; if ($1 - first < 0.0195) k++} END {print k + 0}')
 if ((early >= 3 && early <= 5)); then pass "--rate 200 on 2 threads: $early probes in the first 20 ms"; else fail "--rate 200 on 2 threads: $early probes in the first 20 ms, wanted 4"; fi
