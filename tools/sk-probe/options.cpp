@@ -19,7 +19,8 @@ namespace sk_probe {
 using sockkit::InputError;
 
 void add_options(CLI::App& app, Options& o) {
-  app.add_option("target", o.targets, "HOST, HOST:PORT, [V6]:PORT or CIDR; - reads stdin")
+  app.add_option("target", o.targets,
+                 "HOST, HOST:PORT, [V6]:PORT, CIDR, - (stdin); HOST PORTS as nc")
       ->type_name("TARGET");
   app.add_option("--file", o.files, "Read targets from FILE (whitespace-separated, # comments)")
       ->type_name("FILE")
