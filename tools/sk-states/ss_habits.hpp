@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+
 #include "sockkit/cli_fwd.hpp"
 
 namespace sk_states {
