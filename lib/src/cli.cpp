@@ -141,6 +141,20 @@ void flush_out() {
   throw_errno("cannot write to standard output");
 }
 
+void write_out_now(std::string_view text) {
+  flush_out();
+  while (!text.empty()) {
+    ssize_t wrote = ::write(STDOUT_FILENO, text.data(), text.size());
+    if (wrote >= 0) {
+      text.remove_prefix(static_cast<std::size_t>(wrote));
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EPIPE) throw OutputClosed();
+    throw_errno("cannot write to standard output");
+  }
+}
+
 void print_error(std::string_view tool, std::string_view message) {
   fmt::print(stderr, "{}: error: {}\n", tool, message);
   std::fflush(stderr);

@@ -127,7 +127,7 @@ bool parse_proc_net_line(std::string_view line, Transport transport, int family,
 namespace {
 
 std::string proc_net_path(Transport transport, int family) {
-  return fmt::format("{}/net/{}{}", proc_root(), transport == Transport::tcp ? "tcp" : "udp",
+  return fmt::format("{}/net/{}{}", proc_root(), transport_name(transport),
                      family == AF_INET6 ? "6" : "");
 }
 

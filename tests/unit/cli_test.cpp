@@ -273,6 +273,26 @@ TEST_CASE("cli: write_out writes the bytes to stdout") {
   CHECK(text == std::string("hello\na\0b\n", 10));
 }
 
+TEST_CASE("cli: write_out_now writes after what stdio holds and reports a closed pipe") {
+  std::string text;
+  {
+    Capture out(STDOUT_FILENO);
+    sockkit::cli::write_out("buffered\n");
+    sockkit::cli::write_out_now("direct\n");
+    text = out.finish();
+  }
+  CHECK(text == "buffered\ndirect\n");
+  std::signal(SIGPIPE, SIG_IGN);
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  ::close(fds[0]);
+  {
+    Redirect redirect(STDOUT_FILENO, fds[1]);
+    CHECK_THROWS_AS(sockkit::cli::write_out_now("lost\n"), sockkit::cli::OutputClosed);
+  }
+  ::close(fds[1]);
+}
+
 TEST_CASE("cli: print_error and print_warning are one line on stderr") {
   std::string text;
   {

@@ -89,7 +89,7 @@ void default_ports(const std::vector<sockkit::TargetSpec>& specs, sk_probe::Sett
   bool needed =
       std::any_of(specs.begin(), specs.end(), [](const auto& spec) { return !spec.port; });
   if (!needed) return;
-  auto size = (s.plan.udp ? sockkit::top_udp_ports() : sockkit::top_tcp_ports()).size();
+  auto size = sk_probe::builtin_top_ports(s.plan.udp);
   s.plan.ports = sockkit::top_ports(size, s.plan.udp);
   s.report.top_ports = size;
 }

@@ -101,6 +101,14 @@ OutputFormat format_of(const Options& o) {
   throw InputError(fmt::format("invalid --format \"{}\": use text, json, csv or grep", o.format));
 }
 
+}  // namespace
+
+std::size_t builtin_top_ports(bool udp) {
+  return (udp ? sockkit::top_udp_ports() : sockkit::top_tcp_ports()).size();
+}
+
+namespace {
+
 // nc's order, `sk-probe HOST PORTS`: after at least one target, a last word made of
 // digits, commas and dashes only is the port list (a host is never written so).
 bool ends_with_ports(const Options& o) {
@@ -112,7 +120,7 @@ bool ends_with_ports(const Options& o) {
 
 // More than the list holds is the whole list, as a scanner's "top N" would be.
 std::size_t top_count(const Options& o) {
-  auto size = (o.udp ? sockkit::top_udp_ports() : sockkit::top_tcp_ports()).size();
+  auto size = builtin_top_ports(o.udp);
   if (o.top_ports <= size) return o.top_ports;
   sockkit::cli::print_warning(
       "sk-probe", fmt::format("--top-ports {}: the built-in list has {} {} ports; scanning all {}",
@@ -138,7 +146,7 @@ void ports_of(const Options& o, Settings& s) {
     s.plan.ports = ports == "-" ? sockkit::PortSet::all() : sockkit::PortSet::parse(ports);
     s.ports_given = true;
   } else if (o.top_ports_option->count() > 0) {
-    auto n = o.top_ports == 0 ? 0 : top_count(o);
+    auto n = top_count(o);
     s.plan.ports = sockkit::top_ports(n, o.udp);
     s.ports_given = true;
     s.report.top_ports = n;

@@ -57,6 +57,9 @@ struct Settings {
   std::string netns;
 };
 
+// How many ports the built-in top list holds (what a scan with no ports probes).
+[[nodiscard]] std::size_t builtin_top_ports(bool udp);
+
 [[nodiscard]] Settings settings_of(const Options& options);
 
 // "30", "30s", "500ms", "2m" to milliseconds; throws InputError naming the option.

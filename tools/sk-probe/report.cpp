@@ -1,9 +1,6 @@
 #include "report.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <unordered_map>
 
@@ -107,17 +104,7 @@ void Report::keep(std::vector<Result>& results) {
 
 void Report::write_lines(std::string_view lines) {
   std::lock_guard lock(output_mutex_);
-  sockkit::cli::flush_out();  // what stdio holds goes first (and a closed stdout is refused)
-  while (!lines.empty()) {
-    ssize_t wrote = ::write(STDOUT_FILENO, lines.data(), lines.size());
-    if (wrote >= 0) {
-      lines.remove_prefix(static_cast<std::size_t>(wrote));
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno == EPIPE) throw sockkit::cli::OutputClosed();
-    sockkit::throw_errno("cannot write to standard output");
-  }
+  sockkit::cli::write_out_now(lines);
 }
 
 void Report::emit(const std::string& text) const {

@@ -57,8 +57,6 @@ struct CheckResult {
 
 // Pieces shared by the renderers and the watch mode.
 [[nodiscard]] std::string upper(std::string_view text);
-// "tcp" or "udp", the glossary's spelling.
-[[nodiscard]] std::string_view transport_text(sockkit::Transport transport);
 // "10.0.0.1:80" or "[::1]:80"; v4-mapped addresses shown as IPv4.
 [[nodiscard]] std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port);
 [[nodiscard]] sockkit::Json filters_json(const Query& query);

@@ -50,10 +50,6 @@ Json group_json_field(GroupKey key, const sockkit::GroupValue& value,
 
 }  // namespace
 
-std::string_view transport_text(sockkit::Transport transport) {
-  return transport == sockkit::Transport::tcp ? "tcp" : "udp";
-}
-
 std::string upper(std::string_view text) {
   std::string out(text);
   for (auto& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
@@ -77,7 +73,7 @@ std::string render_groups(const Query& query, const Sample& sample,
     Json groups = Json::array();
     for (const auto& row : rows) {
       Json item = Json::object();
-      if (both) item["transport"] = transport_text(row.value.transport);
+      if (both) item["transport"] = sockkit::transport_name(row.value.transport);
       for (auto key : keys)
         item[std::string(sockkit::group_key_name(key))] = group_json_field(key, row.value, owners);
       item["count"] = row.count;
@@ -95,7 +91,7 @@ std::string render_groups(const Query& query, const Sample& sample,
     std::string out = sockkit::csv_row(header);
     for (const auto& row : rows) {
       std::vector<std::string> fields;
-      if (both) fields.emplace_back(transport_text(row.value.transport));
+      if (both) fields.emplace_back(sockkit::transport_name(row.value.transport));
       for (auto key : keys) fields.push_back(group_field(key, row.value, owners));
       fields.push_back(fmt::format("{}", row.count));
       out += sockkit::csv_row(fields);
@@ -113,7 +109,7 @@ std::string render_groups(const Query& query, const Sample& sample,
   sockkit::TextTable table(columns);
   for (const auto& row : rows) {
     std::vector<sockkit::Cell> cells;
-    if (both) cells.emplace_back(std::string(transport_text(row.value.transport)));
+    if (both) cells.emplace_back(std::string(sockkit::transport_name(row.value.transport)));
     for (auto key : keys) cells.emplace_back(group_field(key, row.value, owners));
     cells.emplace_back(sockkit::group_thousands(row.count));
     table.add_row(std::move(cells));
@@ -149,7 +145,7 @@ std::string owner_text(const sockkit::ProcessMap& owners, std::uint32_t inode) {
 
 Json socket_json(const ListedSocket& s, bool extended) {
   const auto& r = s.record;
-  Json item{{"transport", transport_text(r.transport)},
+  Json item{{"transport", sockkit::transport_name(r.transport)},
             {"state", state_key(r)},
             {"local", endpoint_text(r.local_ip(), r.local_port)},
             {"peer", endpoint_text(r.remote_ip(), r.remote_port)},
@@ -187,7 +183,7 @@ std::vector<std::string> socket_fields(const ListedSocket& s, bool extended, boo
                    : fmt::format("{}:{}ms", sockkit::timer_name(r.timer), r.expires_ms),
       fmt::format("{}", r.uid),
       fmt::format("{}", r.inode)};
-  if (both) fields.insert(fields.begin(), std::string(transport_text(r.transport)));
+  if (both) fields.insert(fields.begin(), std::string(sockkit::transport_name(r.transport)));
   if (extended) {
     auto info = s.info;
     fields.push_back(s.rtt_sampled ? sockkit::format_ms(info->rtt_ms) : "-");

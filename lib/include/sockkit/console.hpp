@@ -62,6 +62,11 @@ class OutputClosed : public std::exception {
 void write_out(std::string_view text);
 // Flushes stdout with the same rules; streaming modes call it after each record.
 void flush_out();
+// Writes `text` straight to descriptor 1 after what stdio holds, in as few write(2)
+// calls as the kernel takes it (one for a pipe or file with room), with the same
+// errors: for streaming output that batches many lines into one buffer. Not locked:
+// a caller writing from several threads serialises its calls.
+void write_out_now(std::string_view text);
 
 // One line on stderr: "TOOL: error: message" (or "warning"), flushed.
 void print_error(std::string_view tool, std::string_view message);

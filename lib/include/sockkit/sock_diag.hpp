@@ -17,6 +17,10 @@
 namespace sockkit {
 
 enum class Transport : std::uint8_t { tcp, udp };
+// "tcp" or "udp": the one spelling of a transport in output, JSON and file names.
+[[nodiscard]] constexpr std::string_view transport_name(Transport transport) noexcept {
+  return transport == Transport::tcp ? "tcp" : "udp";
+}
 
 // One socket as the kernel reports it. Attribute payloads point into the receive
 // buffer and are valid only during the visit: nothing is copied or allocated.
