@@ -173,7 +173,7 @@ expect_status 0 "with netlink refused (seccomp EPERM) sk-states falls back to /p
 expect_in "$work/err" "/proc" "the fallback is said on stderr"
 expect_eq "$(jq -c .tcp.states "$work/out")" "$(jq -c .tcp.states "$work/proc.json")" \
     "the fallback counts what /proc counts"
-# An LSM (SELinux, AppArmor) refuses with EACCES, which libnl reports in its own code.
+# An LSM (SELinux, AppArmor) refuses with EACCES, which the netlink reader treats as a refusal too.
 expect_status 0 "with netlink refused (seccomp EACCES) sk-states falls back to /proc" -- \
     "${nsx[@]}" "$work/deny_netlink" EACCES "$sk_states" -j
 expect_in "$work/err" "/proc" "the EACCES fallback is said on stderr"
