@@ -15,7 +15,7 @@ tsan=false
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-build_packages=(cmake ninja-build g++ pkg-config libcli11-dev libfmt-dev
+build_packages=(cmake ninja-build g++ libcli11-dev libfmt-dev
     nlohmann-json3-dev doctest-dev)
 test_packages=(jq groff-base man-db bash-completion zsh fish clang-format iproute2 nftables
     util-linux binutils procps prometheus socat python3 iptables libnetfilter-queue-dev gcc

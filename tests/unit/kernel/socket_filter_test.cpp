@@ -531,8 +531,8 @@ void check_large_programs(const char* tag, std::initializer_list<std::size_t> si
 }  // namespace
 
 TEST_CASE("socket_filter: programs of a few KiB run in the kernel") {
-  // 201 separate ports compile to 4016 bytes, the largest that fits libnl's default
-  // one-page request message (see the skipped case below).
+  // 201 separate ports compile to 4016 bytes, the largest that fits a one-page request
+  // message (the size libnl used to send before 0.2).
   check_large_programs("filterbig", {2, 50, 199, 200, 201}, true);
 }
 
@@ -542,8 +542,8 @@ TEST_CASE("socket_filter: the kernel accepts and runs programs up to the 64 KiB 
   check_large_programs("filterraw", {202, 1000, 3276}, false);
 }
 
-// The request message is sized for the program (libnl's default is one page) and
-// the socket's send buffer holds the largest one, so every program the compiler
+// The request is gathered from the header and the program, never a fixed-size page,
+// and the socket's send buffer holds the largest one, so every program the compiler
 // emits reaches the kernel.
 TEST_CASE("socket_filter: programs up to the 64 KiB limit run in the kernel") {
   check_large_programs("filterhuge", {202, 1000, 3276}, true);

@@ -300,8 +300,7 @@ TEST_CASE("socket_reader: netlink and /proc give the same sockets in a namespace
   }
 }
 
-// A filter whose program exceeds a page (libnl's default message size) still
-// reaches the kernel.
+// A filter whose program exceeds a page still reaches the kernel in one request.
 TEST_CASE("socket_reader: a filter of a few hundred separate ports") {
   if (!can_make_netns()) return;
   ReaderFixture fx;

@@ -1,6 +1,6 @@
 // Reading sockets from the kernel over NETLINK_SOCK_DIAG: the records, a pure parser
 // over the bytes of a dump (so tests and fuzzers can feed it recorded dumps), and
-// the dump itself through libnl's core.
+// the dump itself on a plain netlink socket.
 #pragma once
 
 #include <cstddef>
