@@ -17,7 +17,7 @@ namespace {
 std::string why_failed(const AttemptResult& r) {
   auto why = sockkit::failure_reason(r.failure());
   // This host's answer, not a router's: say so, or the network is blamed.
-  if (r.local && !r.icmp) why += ", no SYN sent";
+  if (r.outcome == Outcome::unreachable && r.local && !r.icmp) why += ", no SYN sent";
   return why;
 }
 
