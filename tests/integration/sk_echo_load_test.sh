@@ -127,7 +127,7 @@ fields='["type","peer","protocol","loop","offered_rate","connect_rate","connecti
 "duration_s","interrupted","requests","requests_per_second","failed","unfinished","bytes",
 "megabytes_per_second","latency_ms","connections_opened","connections_per_second",
 "handshake_ms","errors"]'
-error_kinds='["closed","local","mismatch","refused","reset","timeout","unreachable"]'
+error_kinds='["closed","local","mismatch","other","refused","reset","timeout","unreachable"]'
 
 # --- 1. closed loop, -n --------------------------------------------------------------------
 start_server main -l 0
@@ -147,7 +147,7 @@ expect_jq 'near(.megabytes_per_second; .bytes / 1e6 / .duration_s)' "closed loop
 expect_jq '.latency_ms | ordered' "closed loop: latency min <= mean, p50 <= p90 <= p99 <= p999 <= max"
 expect_jq '.connections_opened == 20 and near(.connections_per_second; 20 / .duration_s)' "closed loop: 20 connections opened, connections_per_second consistent"
 expect_jq '.handshake_ms | ordered' "closed loop: handshake percentiles ordered"
-expect_jq '(.errors | keys) == '"$error_kinds"' and errors_total == 0' "closed loop: seven error kinds, all 0"
+expect_jq '(.errors | keys) == '"$error_kinds"' and errors_total == 0' "closed loop: eight error kinds, all 0"
 load 0 "closed loop, text: exit 0" "$target" -C 20 -n 5000
 expect_lines "$work/out" 6 "closed loop, text: six lines"
 expect_line "$work/out" 1 "^$target tcp load: 20 connections, closed loop, 64-byte requests, [0-9]+\.[0-9]{2} s$" \

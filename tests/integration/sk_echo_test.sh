@@ -81,7 +81,7 @@ expect_eq "$(jq -r '"\(.result) \(.bytes_received) \(.message)"' "$work/out")" \
 stop_server hold
 port=$main_port
 expect_status 1 "tcp: refused" -- "$sk_echo" 127.0.0.1:1 x
-expect_in "$work/out" "refused: ECONNREFUSED" "tcp: refused says so"
+expect_in "$work/out" "127.0.0.1:1 tcp: refused: reset" "tcp: refused says so, a reset"
 
 # --- a client that resets mid-stream, one that never reads ------------------------------------
 # A client killed with unread echo in its receive buffer: its kernel sends a reset.
@@ -152,7 +152,8 @@ expect_status 2 "udp: 10 MiB does not fit a datagram" -- "$sk_echo" -u "127.0.0.
 expect_status 0 "tcp on the same port" -- "$sk_echo" "127.0.0.1:$port" --size 64K
 stop_server udp
 expect_status 1 "udp: refused after the server is gone" -- "$sk_echo" -u "127.0.0.1:$port" x -w 1
-expect_in "$work/out" "refused" "udp: ICMP port unreachable reads as refused"
+expect_in "$work/out" "udp: refused: port unreachable (ICMP type 3 code 3)" \
+    "udp: ICMP port unreachable reads as refused, the ICMP error named"
 start_server rate -l 0 -u --udp-rate 1
 expect_status 0 "--udp-rate 1: the first datagram is echoed" -- "$sk_echo" -u "127.0.0.1:$port" x -w 1
 expect_status 1 "--udp-rate 1: a second within the second gets no echo" -- \
@@ -444,6 +445,19 @@ NFT
 expect_status 1 "udp to a dropped port: exit 1" -- \
     "$sk_echo" --netns "$ns" -u 127.0.0.1:9999 x -w 0.3 --retries 1
 expect_in "$work/out" "timeout: no echo after 2 tries of 0.300 s" "udp to a dropped port: timeout after 2 tries"
+
+# An errno the classifier has no kind for is "other", named, never "unreachable": a
+# blackhole route makes connect() fail at once with EINVAL.
+ip -n "$ns" route add blackhole 198.51.100.7/32
+expect_status 1 "blackhole route: exit 1" -- "$sk_echo" --netns "$ns" 198.51.100.7:7 x -w 1
+expect_in "$work/out" "198.51.100.7:7 tcp: other: EINVAL (Invalid argument)" \
+    "blackhole route: other: EINVAL, not unreachable"
+expect_status 1 "blackhole route, JSON: exit 1" -- "$sk_echo" --netns "$ns" -j 198.51.100.7:7 x -w 1
+expect_eq "$(jq -r '"\(.result) \(.error)"' "$work/out")" "other EINVAL" \
+    "blackhole route, JSON: result other, error EINVAL"
+expect_status 1 "blackhole route, load: exit 1" -- \
+    "$sk_echo" --netns "$ns" 198.51.100.7:7 -C 1 -n 3 -w 1
+expect_in "$work/out" "errors      other 3 (EINVAL)" "blackhole route, load: counted as other"
 
 echo "sk-echo test: $((SECONDS - started)) s"
 finish

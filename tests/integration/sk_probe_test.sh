@@ -337,7 +337,7 @@ expect_result "$f" 127.0.0.1 1007 '"\(.state) \(.attempts)"' "filtered 2" \
 expect_result "$f" 127.0.0.1 1008 '"\(.state) \(.reason)"' "closed reset" \
     "tcp: an OUTPUT reject (inet: a tcp reset) is closed"
 expect_result "$f" 10.99.0.1 80 '"\(.state) \(.error) \(.icmp) \(.reason)"' \
-    "unreachable EACCES null administratively prohibited (EACCES, a local firewall)" \
+    "unreachable EACCES null refused by a local firewall (EACCES)" \
     "tcp: a prohibit route (EACCES from connect) is unreachable, a local firewall"
 if $v6; then
     expect_result "$f" ::1 8080 .state open "tcp, IPv6: [::1] listener open"
@@ -357,8 +357,13 @@ probe 1 "tcp answers: text" --netns "$ns" -p 1001-1003,8080 127.0.0.1 10.99.0.1:
 expect_match "$work/out" '^127\.0\.0\.1 +1002 +tcp +unreachable .*administratively prohibited \(ICMP type 3 code 13\)$' \
     "tcp answers, text: the ICMP reason"
 expect_match "$work/out" '^127\.0\.0\.1 +1001 +tcp +filtered .* - +no reply to 2 tries$' "tcp answers, text: filtered, no RTT"
-expect_match "$work/out" '^10\.99\.0\.1 +80 +tcp +unreachable .*\(EACCES, a local firewall\)$' "tcp answers, text: a local firewall"
+expect_match "$work/out" '^10\.99\.0\.1 +80 +tcp +unreachable .*refused by a local firewall \(EACCES\)$' "tcp answers, text: a local firewall"
 expect_match "$work/out" '^2 hosts, 9 tcp probes in [0-9.]+ m?s: 1 open, 1 filtered, 7 unreachable$' "tcp answers, text: summary"
+# No route at all (only loopback is up): connect() fails at once, nothing left the host.
+probe 1 "no route: exit 1" --netns "$ns" -j 192.0.2.1:80
+expect_result "$work/out" 192.0.2.1 80 '"\(.state) \(.error) \(.rtt_ms) \(.reason)"' \
+    "unreachable ENETUNREACH null no route on this host (ENETUNREACH)" \
+    "no route: unreachable, no round trip, the reason in words"
 
 # --- UDP --------------------------------------------------------------------------------------------
 udp_targets=(127.0.0.1)
@@ -495,7 +500,8 @@ for ((i = 0; i < 100; i++)); do grep -q 'connection 127.0.0.2:45000 ' "$work/tcp
 expect_match "$work/tcp_servers.err" '^connection 127\.0\.0\.2:[0-9]+ tcp end=reset' "-s: the server saw the source address"
 expect_in "$work/tcp_servers.err" "connection 127.0.0.2:45000 tcp" "-s ADDR:PORT: and the source port"
 probe 1 "-s a foreign address" --netns "$ns" -j -s 10.1.1.1 127.0.0.1:8080
-expect_result "$work/out" 127.0.0.1 8080 '"\(.state) \(.error)"' "error EADDRNOTAVAIL" "-s foreign: an error result"
+expect_result "$work/out" 127.0.0.1 8080 '"\(.state) \(.error) \(.reason)"' \
+    "error EADDRNOTAVAIL no local address (EADDRNOTAVAIL)" "-s foreign: an error result, the reason in words"
 
 # --- --close: rst leaves no TIME_WAIT, fin leaves one ---------------------------------------------
 time_wait() { ip netns exec "$ns" ss -Htan state time-wait '( dport = :8080 )' | wc -l; }

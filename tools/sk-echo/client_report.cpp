@@ -6,20 +6,6 @@
 
 namespace sk_echo {
 
-std::string_view outcome_name(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::intact: return "intact";
-    case Outcome::mismatch: return "mismatch";
-    case Outcome::timeout: return "timeout";
-    case Outcome::refused: return "refused";
-    case Outcome::reset: return "reset";
-    case Outcome::closed: return "closed";
-    case Outcome::unreachable: return "unreachable";
-    case Outcome::local: return "local";
-  }
-  return "unreachable";
-}
-
 namespace {
 
 std::string bytes(std::size_t n) {
@@ -51,14 +37,16 @@ std::string describe(const EchoResult& r, const ClientConfig& config) {
       }
       return fmt::format("timeout: {} of {} bytes echoed within {:.3f} s", r.received, total,
                          std::chrono::duration<double>(config.timeout).count());
-    case Outcome::refused: return fmt::format("refused: {}", sockkit::Errno{r.error});
+    case Outcome::refused: return fmt::format("refused: {}", sockkit::failure_reason(r.failure));
     case Outcome::reset:
       return fmt::format("reset: {} after {} of {} bytes", sockkit::Errno{r.error}, r.received,
                          total);
     case Outcome::closed:
       return fmt::format("closed: the peer closed after {} of {} bytes", r.received, total);
-    case Outcome::unreachable: return fmt::format("unreachable: {}", sockkit::Errno{r.error});
-    case Outcome::local: return fmt::format("local: {}", sockkit::Errno{r.error});
+    case Outcome::unreachable:
+    case Outcome::local:
+    case Outcome::other:
+      return fmt::format("{}: {}", outcome_name(r.outcome), sockkit::failure_reason(r.failure));
   }
   return {};
 }

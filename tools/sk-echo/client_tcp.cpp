@@ -41,8 +41,7 @@ short wait_for(int fd, short events, Clock::time_point deadline) {
 bool connect_to(int fd, const sockkit::SockAddress& peer, Clock::time_point deadline,
                 EchoResult& r) {
   if (::connect(fd, peer.get(), peer.size()) != 0 && errno != EINPROGRESS) {
-    r.error = errno;
-    r.outcome = outcome_of_errno(errno);
+    set_failure(r, errno, std::nullopt, true);
     return false;
   }
   if (wait_for(fd, POLLOUT, deadline) == 0) {
@@ -50,8 +49,7 @@ bool connect_to(int fd, const sockkit::SockAddress& peer, Clock::time_point dead
     return false;
   }
   if (int err = sockkit::take_socket_error(fd); err != 0) {
-    r.error = err;
-    r.outcome = outcome_of_errno(err);
+    set_failure(r, err);
     return false;
   }
   return true;
@@ -63,8 +61,7 @@ bool take_echo(int fd, const std::string& payload, EchoResult& r) {
   ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return true;
-    r.error = errno;
-    r.outcome = outcome_of_errno(errno);
+    set_failure(r, errno);
     return false;
   }
   if (n == 0) {
@@ -88,8 +85,7 @@ bool give_payload(int fd, const std::string& payload, EchoResult& r) {
   ssize_t n = ::send(fd, payload.data() + r.sent, payload.size() - r.sent, MSG_NOSIGNAL);
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return true;
-    r.error = errno;
-    r.outcome = outcome_of_errno(errno);
+    set_failure(r, errno);
     return false;
   }
   r.sent += static_cast<std::size_t>(n);
@@ -109,20 +105,6 @@ void await_eof(int fd, const std::string& payload, Clock::time_point deadline, E
 }
 
 }  // namespace
-
-Outcome outcome_of_errno(int err) {
-  switch (err) {
-    case ECONNREFUSED: return Outcome::refused;
-    case ECONNRESET:
-    case EPIPE: return Outcome::reset;
-    case ETIMEDOUT: return Outcome::timeout;
-    case EMFILE:
-    case ENFILE:
-    case ENOBUFS:
-    case ENOMEM: return Outcome::local;
-    default: return Outcome::unreachable;
-  }
-}
 
 EchoResult run_tcp_client(const ClientConfig& config, const sockkit::SockAddress& peer) {
   EchoResult r;

@@ -10,6 +10,7 @@
 
 #include "client.hpp"
 #include "sockkit/fd.hpp"
+#include "sockkit/icmp_error.hpp"
 
 namespace sk_echo {
 
@@ -32,8 +33,8 @@ Wait await_reply(int fd, const std::string& payload, Clock::time_point deadline,
     ssize_t got = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
     if (got < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
-      r.error = errno;
-      r.outcome = errno == ECONNREFUSED ? Outcome::refused : Outcome::unreachable;
+      int err = errno;
+      set_failure(r, err, sockkit::read_icmp_error(fd));
       return Wait::failed;
     }
     auto size = static_cast<std::size_t>(got);
@@ -57,9 +58,10 @@ EchoResult run_udp_client(const ClientConfig& config, const sockkit::SockAddress
   r.peer = peer;
   r.udp = true;
   sockkit::Fd fd = sockkit::make_socket(peer.family(), SOCK_DGRAM | SOCK_NONBLOCK);
+  // The ICMP error behind a failed send or receive names what answered.
+  sockkit::enable_icmp_errors(fd.get(), peer.family());
   if (::connect(fd.get(), peer.get(), peer.size()) != 0) {
-    r.error = errno;
-    r.outcome = Outcome::unreachable;
+    set_failure(r, errno, std::nullopt, true);
     return r;
   }
   for (unsigned attempt = 0; attempt <= config.retries; ++attempt) {
@@ -67,8 +69,8 @@ EchoResult run_udp_client(const ClientConfig& config, const sockkit::SockAddress
     auto start = Clock::now();
     ssize_t n = ::send(fd.get(), config.payload.data(), config.payload.size(), 0);
     if (n < 0) {
-      r.error = errno;
-      r.outcome = errno == ECONNREFUSED ? Outcome::refused : Outcome::unreachable;
+      int err = errno;
+      set_failure(r, err, sockkit::read_icmp_error(fd.get()));
       return r;
     }
     r.sent = static_cast<std::size_t>(n);

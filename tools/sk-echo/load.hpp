@@ -16,7 +16,7 @@
 
 namespace sk_echo {
 
-inline constexpr std::size_t kOutcomeCount = 8;
+inline constexpr std::size_t kOutcomeCount = 9;
 
 struct LoadStats {
   std::uint64_t completed = 0;   // requests echoed back intact

@@ -192,7 +192,7 @@ void LoadRun::open(Slot& slot) {
   slot.connect_started = Clock::now();
   if (!slot.in_flight) slot.deadline = slot.connect_started + config_.timeout;
   if (::connect(fd, peer_.get(), peer_.size()) == 0) return on_connected(slot);
-  if (errno != EINPROGRESS) fail(slot, outcome_of_errno(errno), errno);
+  if (errno != EINPROGRESS) fail(slot, outcome_of_errno(errno, true), errno);
 }
 
 void LoadRun::on_connected(Slot& slot) {

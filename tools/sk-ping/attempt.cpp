@@ -22,14 +22,20 @@ std::string_view outcome_name(Outcome outcome) {
   return "error";
 }
 
-Outcome failure_outcome(int err, const std::optional<sockkit::IcmpError>& icmp) {
-  if (err == ETIMEDOUT) return Outcome::timeout;
-  if (err == ECONNREFUSED && (!icmp || sockkit::is_port_unreachable(*icmp)))
-    return Outcome::refused;
-  bool unreachable = err == EHOSTUNREACH || err == ENETUNREACH || err == EHOSTDOWN ||
-                     err == ENONET || err == EACCES || err == EPERM || err == EPROTO ||
-                     err == ENOPROTOOPT;
-  return icmp || unreachable ? Outcome::unreachable : Outcome::error;
+Outcome failure_outcome(int err, const std::optional<sockkit::IcmpError>& icmp, bool local) {
+  using sockkit::FailureKind;
+  switch (sockkit::classify_failure(err, icmp, local).kind) {
+    case FailureKind::timeout: return Outcome::timeout;
+    case FailureKind::refused: return Outcome::refused;
+    case FailureKind::unreachable:
+    case FailureKind::local_firewall:
+    case FailureKind::no_route: return Outcome::unreachable;
+    case FailureKind::reset:
+    case FailureKind::no_local_address:
+    case FailureKind::out_of_resources:
+    case FailureKind::other: return Outcome::error;
+  }
+  return Outcome::error;
 }
 
 double wall_clock_s() {

@@ -11,6 +11,7 @@
 
 #include "sockkit/address.hpp"
 #include "sockkit/icmp_error.hpp"
+#include "sockkit/outcome.hpp"
 #include "sockkit/tcp_state.hpp"
 
 namespace sk_ping {
@@ -34,9 +35,11 @@ inline constexpr std::size_t kOutcomeCount = 8;
 // The failures, in the order summaries list them.
 inline constexpr std::array kFailures = {Outcome::refused, Outcome::timeout,  Outcome::unreachable,
                                          Outcome::error,   Outcome::mismatch, Outcome::in_flight};
-// What a failed connect() or send() ended in, from its errno and the ICMP error (if any)
-// the error queue held: refused, timeout, unreachable or error.
-[[nodiscard]] Outcome failure_outcome(int err, const std::optional<sockkit::IcmpError>& icmp);
+// What a failed connect() or send() ended in, from its errno, the ICMP error (if any)
+// the error queue held, and whether connect() failed at once on this host (`local`):
+// refused, timeout, unreachable or error, as the library classifies the failure.
+[[nodiscard]] Outcome failure_outcome(int err, const std::optional<sockkit::IcmpError>& icmp,
+                                      bool local = false);
 
 [[nodiscard]] inline double ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
@@ -83,6 +86,10 @@ struct AttemptResult {
   bool reordered = false;
   bool late = false;  // came after its timeout was reported
 
+  // The library's reading of error, icmp and local.
+  [[nodiscard]] sockkit::Failure failure() const noexcept {
+    return sockkit::classify_failure(error, icmp, local);
+  }
   void add_close_state(sockkit::TcpState state) noexcept;
   void add_answer(std::string_view bytes) noexcept;
   [[nodiscard]] std::string_view answer_head() const noexcept {

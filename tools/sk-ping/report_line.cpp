@@ -13,14 +13,11 @@ namespace sk_ping {
 
 namespace {
 
-std::string why_unreachable(const AttemptResult& r) {
-  if (r.icmp) return sockkit::describe_icmp(*r.icmp);
-  bool firewall = r.error == EACCES || r.error == EPERM;
-  auto why = firewall
-                 ? fmt::format("refused by a local firewall ({})", sockkit::errno_name(r.error))
-                 : fmt::format("{}", sockkit::Errno{r.error});
-  // A route's answer on this host, not a router's: say so, or the network is blamed.
-  if (r.local) why += firewall ? ", no SYN sent" : " on this host, no SYN sent";
+// Why an unreachable or error attempt failed, in the library's words.
+std::string why_failed(const AttemptResult& r) {
+  auto why = sockkit::failure_reason(r.failure());
+  // This host's answer, not a router's: say so, or the network is blamed.
+  if (r.outcome == Outcome::unreachable && r.local && !r.icmp) why += ", no SYN sent";
   return why;
 }
 
@@ -111,13 +108,11 @@ void format_text_line(const Plan& plan, const AttemptResult& r, std::string& out
         fmt::format_to(it, " ({} SYN{} sent)", r.syn_retrans + 1, r.syn_retrans ? "s" : "");
       break;
     case Outcome::unreachable:
-      fmt::format_to(it, ": {}", why_unreachable(r));
+      fmt::format_to(it, ": {}", why_failed(r));
       if (r.rtt_ms >= 0) fmt::format_to(it, " time={:.3f} ms", r.rtt_ms);
       break;
     case Outcome::error:
-      fmt::format_to(
-          it, ": {}",
-          r.note.empty() ? fmt::format("{}", sockkit::Errno{r.error}) : std::string(r.note));
+      fmt::format_to(it, ": {}", r.note.empty() ? why_failed(r) : std::string(r.note));
       break;
     case Outcome::mismatch:
       fmt::format_to(it, ": {}", r.note);
@@ -149,8 +144,8 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
     std::string why;
     if (!r.note.empty()) {
       why = r.note;
-    } else if (r.outcome == Outcome::unreachable) {
-      why = why_unreachable(r);
+    } else if (r.outcome == Outcome::unreachable || (r.outcome == Outcome::error && r.error != 0)) {
+      why = why_failed(r);
     } else if (r.error != 0) {
       why = fmt::format("{}", sockkit::Errno{r.error});
     }

@@ -143,7 +143,7 @@ void TcpAttempt::connect_failed(int err, Clock::time_point now) {
   result_.error = err;
   if (auto info = sockkit::read_tcp_info(fd_.get())) result_.syn_retrans = info->total_retrans;
   result_.icmp = sockkit::read_icmp_error(fd_.get());
-  auto outcome = failure_outcome(err, result_.icmp);
+  auto outcome = failure_outcome(err, result_.icmp, result_.local);
   // An answer (a reset, an ICMP error) has a time; silence and local failures have none.
   if (!result_.local && (outcome == Outcome::refused || outcome == Outcome::unreachable)) {
     result_.rtt_ms = ms_between(started_, now);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sockkit/address.hpp"
+#include "sockkit/outcome.hpp"
 #include "sockkit/ports.hpp"
 #include "sockkit/probe_targets.hpp"
 
@@ -51,6 +52,7 @@ struct Result {
   std::uint8_t attempts = 0;
   double rtt_ms = -1;  // time to the answer; < 0 when none came
   int error = 0;       // errno behind closed, unreachable and error
+  sockkit::FailureKind failure = sockkit::FailureKind::other;  // how `error` was classified
   // ICMP type and code when one explained the result (unreachable, UDP closed).
   int icmp_type = -1;
   int icmp_code = -1;

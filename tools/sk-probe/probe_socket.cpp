@@ -14,6 +14,7 @@
 #include "sockkit/fd.hpp"
 #include "sockkit/icmp_error.hpp"
 #include "sockkit/udp_payloads.hpp"
+#include "verdict.hpp"
 
 namespace sk_probe {
 
@@ -21,17 +22,31 @@ namespace {
 
 constexpr std::size_t kReplyBytes = 512;
 
-bool port_unreachable(const Answer& a) {
-  return a.icmp_type >= 0 &&
-         sockkit::is_port_unreachable({.type = a.icmp_type, .code = a.icmp_code, .v6 = a.icmp6});
-}
-
 Answer done(State state, int error = 0) {
   Answer a;
   a.kind = AnswerKind::done;
   a.state = state;
   a.error = error;
   return a;
+}
+
+// socket() or bind() failed: the probe could not even start.
+Answer setup_failed(int err) {
+  Answer a = done(State::error, err);
+  auto kind = sockkit::classify_failure(err, std::nullopt, true).kind;
+  bool named = kind == sockkit::FailureKind::no_local_address ||
+               kind == sockkit::FailureKind::out_of_resources;
+  a.failure = named ? kind : sockkit::FailureKind::other;
+  return a;
+}
+
+// Whether the error queue may say more than the errno: an ICMP error behind an
+// unreachable (or, for UDP, behind a refusal). A TCP reset or timeout has none, and a
+// closed port is the common answer of a large scan: it costs no extra call.
+bool may_have_icmp(sockkit::FailureKind kind, bool udp) {
+  using sockkit::FailureKind;
+  return kind == FailureKind::unreachable || kind == FailureKind::local_firewall ||
+         kind == FailureKind::no_route || (udp && kind == FailureKind::refused);
 }
 
 bool same_endpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
@@ -106,7 +121,7 @@ Answer ProbeSocket::open_socket(int type, const sockkit::SockAddress& host, std:
   }
   const auto* peer = reinterpret_cast<const sockaddr*>(&peer_);
   if (::connect(fd_, peer, peer_len_) == 0) return udp_ ? Answer{} : connected();
-  if (errno != EINPROGRESS) return from_errno(errno);
+  if (errno != EINPROGRESS) return from_errno(errno, true);
   // On loopback the kernel has handled the SYN and its answer before connect()
   // returns: asking again costs one call where epoll would cost two.
   if (!loopback(peer_)) return Answer{};
@@ -121,7 +136,7 @@ Answer ProbeSocket::open_socket(int type, const sockkit::SockAddress& host, std:
 
 Answer ProbeSocket::create(int type, const std::optional<sockkit::SockAddress>& source) {
   fd_ = ::socket(peer_.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return done(State::error, errno);
+  if (fd_ < 0) return setup_failed(errno);
   sockkit::enable_icmp_errors(fd_, peer_.ss_family);
   int one = 1;
   if (source) {
@@ -129,7 +144,7 @@ Answer ProbeSocket::create(int type, const std::optional<sockkit::SockAddress>& 
     // per destination, so the ephemeral range is not used up by bind().
     if (source->port() == 0) ::setsockopt(fd_, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
     if (source->port() != 0) ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd_, source->get(), source->size()) != 0) return done(State::error, errno);
+    if (::bind(fd_, source->get(), source->size()) != 0) return setup_failed(errno);
   }
   return Answer{};
 }
@@ -144,7 +159,7 @@ Answer ProbeSocket::start_udp(const sockkit::SockAddress& host, std::uint16_t po
   Answer a = open_socket(SOCK_DGRAM, host, port, source);
   if (a.kind == AnswerKind::done) return a;
   auto payload = sockkit::udp_probe_payload(port);
-  if (::send(fd_, payload.data(), payload.size(), MSG_NOSIGNAL) < 0) return from_errno(errno);
+  if (::send(fd_, payload.data(), payload.size(), MSG_NOSIGNAL) < 0) return from_errno(errno, true);
   return Answer{};
 }
 
@@ -170,45 +185,31 @@ Answer ProbeSocket::connected() {
   return done(State::open);
 }
 
-Answer ProbeSocket::from_errno(int err) {
-  switch (err) {
-    case ECONNREFUSED: {
-      Answer a = done(State::closed, err);
-      if (udp_) read_icmp(a);
-      return a;
-    }
-    case ETIMEDOUT: return done(udp_ ? State::open_filtered : State::filtered, err);
-    case EHOSTUNREACH:
-    case ENETUNREACH:
-    case EHOSTDOWN:
-    case ENONET:
-    case EACCES:
-    case EPERM:
-    case ENOPROTOOPT:
-    case EPROTO: {
-      // UDP: an ICMP error other than "port unreachable" says something filters.
-      Answer a = done(udp_ ? State::filtered : State::unreachable, err);
-      read_icmp(a);
-      if (udp_ && port_unreachable(a)) a.state = State::closed;
-      return a;
-    }
-    default: return done(State::error, err);
+Answer ProbeSocket::from_errno(int err, bool at_once) {
+  auto failure = sockkit::classify_failure(err, std::nullopt, at_once);
+  if (may_have_icmp(failure.kind, udp_)) {
+    if (auto icmp = sockkit::read_icmp_error(fd_)) return from_icmp(*icmp, err);
   }
+  Answer a = done(failure_state(failure, udp_), err);
+  a.failure = failure.kind;
+  return a;
 }
 
-void ProbeSocket::read_icmp(Answer& answer) const {
-  auto icmp = sockkit::read_icmp_error(fd_);
-  if (!icmp) return;
-  answer.icmp6 = icmp->v6;
-  answer.icmp_type = icmp->type;
-  answer.icmp_code = icmp->code;
-  if (icmp->error != 0) answer.error = icmp->error;
+Answer ProbeSocket::from_icmp(const sockkit::IcmpError& icmp, int err) const {
+  int error = icmp.error != 0 ? icmp.error : err;
+  auto failure = sockkit::classify_failure(error, icmp);
+  Answer a = done(failure_state(failure, udp_), error);
+  a.failure = failure.kind;
+  a.icmp6 = icmp.v6;
+  a.icmp_type = icmp.type;
+  a.icmp_code = icmp.code;
+  return a;
 }
 
 Answer ProbeSocket::tcp_answer(std::uint32_t events) {
   if ((events & (EPOLLERR | EPOLLHUP)) != 0) {
     if (int err = sockkit::take_socket_error(fd_); err != 0) return from_errno(err);
-    if ((events & EPOLLOUT) == 0) return done(State::closed, ECONNRESET);
+    if ((events & EPOLLOUT) == 0) return from_errno(ECONNRESET);
   }
   if ((events & EPOLLOUT) != 0) return connected();
   return Answer{};
@@ -216,14 +217,9 @@ Answer ProbeSocket::tcp_answer(std::uint32_t events) {
 
 Answer ProbeSocket::udp_answer(std::uint32_t events) {
   if ((events & EPOLLERR) != 0) {
-    Answer a = done(State::filtered, 0);
-    read_icmp(a);
-    if (a.icmp_type < 0) {
-      int err = sockkit::take_socket_error(fd_);
-      return err != 0 ? from_errno(err) : Answer{};
-    }
-    if (port_unreachable(a)) a.state = State::closed;
-    return a;
+    if (auto icmp = sockkit::read_icmp_error(fd_)) return from_icmp(*icmp, 0);
+    int err = sockkit::take_socket_error(fd_);
+    return err != 0 ? from_errno(err) : Answer{};
   }
   std::array<char, kReplyBytes> reply{};
   ssize_t n = ::recv(fd_, reply.data(), reply.size(), MSG_DONTWAIT);

@@ -9,6 +9,7 @@
 
 #include "probe.hpp"
 #include "sockkit/address.hpp"
+#include "sockkit/icmp_error.hpp"
 
 namespace sk_probe {
 
@@ -18,6 +19,7 @@ struct Answer {
   AnswerKind kind = AnswerKind::pending;
   State state = State::error;
   int error = 0;
+  sockkit::FailureKind failure = sockkit::FailureKind::other;  // meaningful when error != 0
   int icmp_type = -1;
   int icmp_code = -1;
   bool icmp6 = false;
@@ -60,9 +62,10 @@ class ProbeSocket {
   [[nodiscard]] Answer create(int type, const std::optional<sockkit::SockAddress>& source);
   [[nodiscard]] Answer connected();
   [[nodiscard]] Answer self_connected();
-  [[nodiscard]] Answer from_errno(int err);
+  // `at_once`: connect() or send() itself failed, on this host.
+  [[nodiscard]] Answer from_errno(int err, bool at_once = false);
+  [[nodiscard]] Answer from_icmp(const sockkit::IcmpError& icmp, int err) const;
   [[nodiscard]] bool talking_to_itself() const;
-  void read_icmp(Answer& answer) const;
 
   int fd_ = -1;
   bool udp_ = false;

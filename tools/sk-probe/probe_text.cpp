@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include "probe.hpp"
-#include "sockkit/error.hpp"
 #include "sockkit/icmp_error.hpp"
+#include "sockkit/outcome.hpp"
 
 namespace sk_probe {
 
@@ -26,29 +26,17 @@ std::string reason_of(const Result& r) {
     return sockkit::describe_icmp({.type = r.icmp_type, .code = r.icmp_code, .v6 = r.icmp6});
   }
   if (r.self_connect) return "the probe connected to itself: nothing listens";
-  switch (r.state) {
-    case State::open:
-      if (r.udp) return "reply";
-      return r.banner.empty() ? "syn-ack" : "syn-ack, banner";
-    case State::closed:
-      return r.error == ECONNREFUSED ? std::string(r.udp ? "refused" : "reset")
-                                     : sockkit::errno_name(r.error);
-    case State::filtered:
-    case State::open_filtered:
-      if (r.error == EACCES || r.error == EPERM) {
-        return fmt::format("refused by a local firewall ({})", sockkit::errno_name(r.error));
-      }
-      if (r.error != 0 && r.error != ETIMEDOUT) return fmt::format("{}", sockkit::Errno{r.error});
-      return fmt::format("no reply to {} {}", r.attempts, r.attempts == 1 ? "try" : "tries");
-    case State::unreachable:
-      if (r.error == EACCES || r.error == EPERM) {
-        return fmt::format("administratively prohibited ({}, a local firewall)",
-                           sockkit::errno_name(r.error));
-      }
-      return fmt::format("{}", sockkit::Errno{r.error});
-    case State::error: return fmt::format("{}", sockkit::Errno{r.error});
+  if (r.state == State::open) {
+    if (r.udp) return "reply";
+    return r.banner.empty() ? "syn-ack" : "syn-ack, banner";
   }
-  return {};
+  bool silent = r.error == 0 || r.error == ETIMEDOUT;
+  if ((r.state == State::filtered || r.state == State::open_filtered) && silent) {
+    return fmt::format("no reply to {} {}", r.attempts, r.attempts == 1 ? "try" : "tries");
+  }
+  // A UDP refusal whose ICMP error the queue no longer held: no reset was involved.
+  if (r.udp && r.failure == sockkit::FailureKind::refused) return "refused";
+  return sockkit::failure_reason({.kind = r.failure, .error = r.error, .icmp = std::nullopt});
 }
 
 }  // namespace sk_probe

@@ -5,7 +5,6 @@
 // socket); nothing is allocated per probe.
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -16,8 +15,8 @@
 #include "probe_socket.hpp"
 #include "progress.hpp"
 #include "sockkit/event_loop.hpp"
-#include "sockkit/rtt_estimator.hpp"
 #include "sockkit/signal_watch.hpp"
+#include "verdict.hpp"
 
 namespace sk_probe {
 
@@ -30,9 +29,7 @@ std::uint64_t ScanPlan::probe_count() const {
 namespace {
 
 using Clock = sockkit::EventLoop::Clock;
-using std::chrono::nanoseconds;
 
-constexpr nanoseconds kMinTimeout = std::chrono::milliseconds(100);
 constexpr std::uint64_t kSweepTimer = 1;
 constexpr std::uint64_t kPaceTimer = 2;
 constexpr std::uint64_t kFillTimer = 3;
@@ -139,7 +136,6 @@ class Scanner : public sockkit::IoHandler, public sockkit::TimerHandler {
   void finish(Slot& slot, Result& result);
   void release(Slot& slot);
   void sweep();
-  [[nodiscard]] nanoseconds timeout_for(std::uint32_t host) const;
 
   const ScanPlan& plan_;
   std::unique_ptr<ResultSink> sink_;
@@ -149,12 +145,10 @@ class Scanner : public sockkit::IoHandler, public sockkit::TimerHandler {
   std::vector<std::uint32_t> free_;
   std::vector<std::uint32_t> slot_of_fd_;  // fd -> slot + 1
   std::vector<Retry> retries_;
-  std::vector<sockkit::RttEstimator> rtt_;  // per host
-  sockkit::RttEstimator path_rtt_;          // all hosts: a start for hosts still silent
+  // Shared with the other shards, so one whose own ports are all silent does not wait
+  // the full --timeout.
+  ProbeTimeouts timeouts_;
   std::atomic<std::uint64_t>& done_;
-  // The path's timeout as the last shard to hear an answer computed it (ns; 0: none
-  // yet), so a shard whose own ports are all silent does not wait the full --timeout.
-  std::atomic<std::int64_t>& shared_timeout_;
   Progress* progress_;
   unsigned shard_;
   unsigned shards_;
@@ -175,9 +169,8 @@ Scanner::Scanner(const ScanPlan& plan, std::unique_ptr<ResultSink> sink, unsigne
       sink_(std::move(sink)),
       cursor_(plan, shard, shards),
       slots_(std::max(1U, plan.parallel / shards)),
-      rtt_(plan.hosts.size()),
+      timeouts_(plan.hosts.size(), plan.timeout, shared_timeout),
       done_(done),
-      shared_timeout_(shared_timeout),
       progress_(progress),
       shard_(shard),
       shards_(shards) {
@@ -312,20 +305,15 @@ void Scanner::handle(Slot& slot, const Answer& answer) {
   auto rtt = Clock::now() - slot.sent;
   Result result = result_of(slot, answer.state);
   result.error = answer.error;
+  result.failure = answer.failure;
   result.icmp_type = answer.icmp_type;
   result.icmp_code = answer.icmp_code;
   result.icmp6 = answer.icmp6;
   result.self_connect = answer.self_connect;
   result.banner = answer.payload;
-  // Only answers that crossed the network teach the round trip; a refusal by the
-  // local stack (EACCES, EPERM, a failed send) took no trip at all.
-  bool local = answer.state == State::error || answer.error == EACCES || answer.error == EPERM;
-  if (!local) {
+  if (teaches_round_trip(answer.error, answer.failure)) {
     result.rtt_ms = std::chrono::duration<double, std::milli>(rtt).count();
-    rtt_[slot.host].add(rtt);
-    path_rtt_.add(rtt);
-    shared_timeout_.store(path_rtt_.timeout(kMinTimeout, plan_.timeout).count(),
-                          std::memory_order_relaxed);
+    timeouts_.learn(slot.host, rtt);
   }
   if (answer.state == State::open && plan_.banner && !plan_.udp) {
     slot.reading_banner = true;
@@ -358,13 +346,6 @@ void Scanner::release(Slot& slot) {
   free_.push_back(static_cast<std::uint32_t>(&slot - slots_.data()));
 }
 
-nanoseconds Scanner::timeout_for(std::uint32_t host) const {
-  if (rtt_[host].known()) return rtt_[host].timeout(kMinTimeout, plan_.timeout);
-  if (path_rtt_.known()) return path_rtt_.timeout(kMinTimeout, plan_.timeout);
-  auto shared = shared_timeout_.load(std::memory_order_relaxed);
-  return shared > 0 ? nanoseconds(shared) : nanoseconds(plan_.timeout);
-}
-
 // Silence is judged against the host's timeout as it stands now, so probes sent
 // before the first answers arrived profit from what those answers taught.
 void Scanner::sweep() {
@@ -377,13 +358,13 @@ void Scanner::sweep() {
       finish(slot, result);
       continue;
     }
-    if (now - slot.sent < timeout_for(slot.host)) continue;
-    if (slot.attempts <= plan_.retries) {
+    if (now - slot.sent < timeouts_.timeout_for(slot.host)) continue;
+    if (retry_after_silence(slot.attempts, plan_.retries)) {
       retries_.push_back({slot.host, slot.port, slot.attempts});
       release(slot);
       continue;
     }
-    Result result = result_of(slot, plan_.udp ? State::open_filtered : State::filtered);
+    Result result = result_of(slot, silence_state(plan_.udp));
     finish(slot, result);
   }
   fill();

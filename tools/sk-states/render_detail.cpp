@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "render.hpp"
+#include "sockkit/address.hpp"
 #include "sockkit/csv.hpp"
 #include "sockkit/table.hpp"
 
@@ -57,9 +58,7 @@ std::string upper(std::string_view text) {
 }
 
 std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port) {
-  auto addr = ip.unmapped();
-  return addr.is_v4() ? fmt::format("{}:{}", addr.to_string(), port)
-                      : fmt::format("[{}]:{}", addr.to_string(), port);
+  return sockkit::address_port_text(ip.unmapped(), port);
 }
 
 std::string render_groups(const Query& query, const Sample& sample,

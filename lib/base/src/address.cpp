@@ -114,8 +114,17 @@ std::uint16_t SockAddress::port() const noexcept {
 }
 
 std::string SockAddress::to_string() const {
-  if (family() == AF_INET) return fmt::format("{}:{}", ip().to_string(), port());
-  return fmt::format("[{}]:{}", ip().to_string(), port());
+  return address_port_text(ip(), port());
+}
+
+std::string address_port_text(const IpAddress& ip, std::uint16_t port) {
+  if (ip.is_v4()) return fmt::format("{}:{}", ip.to_string(), port);
+  return fmt::format("[{}]:{}", ip.to_string(), port);
+}
+
+std::string host_port_text(std::string_view host, std::uint16_t port) {
+  if (host.find(':') == std::string_view::npos) return fmt::format("{}:{}", host, port);
+  return fmt::format("[{}]:{}", host, port);
 }
 
 namespace {

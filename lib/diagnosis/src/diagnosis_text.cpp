@@ -5,14 +5,14 @@
 #include <fmt/format.h>
 
 #include "diagnosis_rules.hpp"
+#include "sockkit/address.hpp"
 
 namespace sockkit::detail {
 namespace {
 
 std::string peer_text(const CountedPeer& peer) {
   if (!peer.port) return peer.address.to_string();
-  if (peer.address.is_v4()) return fmt::format("{}:{}", peer.address, *peer.port);
-  return fmt::format("[{}]:{}", peer.address, *peer.port);
+  return address_port_text(peer.address, *peer.port);
 }
 
 std::string endpoint_text(const IpAddress& address, std::uint16_t port) {

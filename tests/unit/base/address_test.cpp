@@ -152,6 +152,17 @@ TEST_CASE("address: SockAddress from IP and port") {
   CHECK(SockAddress(ip("::ffff:10.0.0.1"), 443).to_string() == "[::ffff:10.0.0.1]:443");
 }
 
+TEST_CASE("address: one address:port printer, brackets for IPv6 only") {
+  CHECK(sockkit::address_port_text(ip("192.0.2.7"), 22) == "192.0.2.7:22");
+  CHECK(sockkit::address_port_text(ip("2001:db8::1"), 443) == "[2001:db8::1]:443");
+  CHECK(sockkit::address_port_text(ip("::ffff:10.0.0.1"), 80) == "[::ffff:10.0.0.1]:80");
+  CHECK(sockkit::address_port_text(ip("::ffff:10.0.0.1").unmapped(), 80) == "10.0.0.1:80");
+  CHECK(sockkit::host_port_text("db.example", 5432) == "db.example:5432");
+  CHECK(sockkit::host_port_text("10.0.0.1", 5432) == "10.0.0.1:5432");
+  CHECK(sockkit::host_port_text("fe80::1", 53) == "[fe80::1]:53");
+  CHECK(fmt::format("{}", SockAddress(ip("::1"), 7)) == sockkit::address_port_text(ip("::1"), 7));
+}
+
 TEST_CASE("address: SockAddress from a sockaddr") {
   sockaddr_in6 sin6{};
   sin6.sin6_family = AF_INET6;

@@ -79,6 +79,12 @@ class SockAddress {
   socklen_t len_ = 0;
 };
 
+// "127.0.0.1:80", "[::1]:80": the one way sockkit writes an address with its port.
+[[nodiscard]] std::string address_port_text(const IpAddress& ip, std::uint16_t port);
+// The same for a host as the user typed it (a name or a literal): an IPv6 literal
+// gets its brackets, a name or an IPv4 address none.
+[[nodiscard]] std::string host_port_text(std::string_view host, std::uint16_t port);
+
 // The address a socket is bound to (getsockname); nullopt, errno set, on failure.
 [[nodiscard]] std::optional<SockAddress> local_address(int fd) noexcept;
 

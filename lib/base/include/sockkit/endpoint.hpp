@@ -65,9 +65,7 @@ template <>
 struct fmt::formatter<sockkit::HostPort> : fmt::formatter<std::string_view> {
   template <typename Context>
   auto format(const sockkit::HostPort& hp, Context& ctx) const {
-    bool v6 = hp.host.find(':') != std::string::npos;
-    std::string text = v6 && hp.port ? fmt::format("[{}]", hp.host) : hp.host;
-    if (hp.port) text += fmt::format(":{}", *hp.port);
+    std::string text = hp.port ? sockkit::host_port_text(hp.host, *hp.port) : hp.host;
     return fmt::formatter<std::string_view>::format(text, ctx);
   }
 };
