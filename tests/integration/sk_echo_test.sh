@@ -191,10 +191,10 @@ expect_eq "$(jq -r '"\(.type) \(.protocol)"' "$work/json.out")" "listening tcp" 
     "-j: the listening line is JSON"
 "$sk_echo" "127.0.0.1:$port" abcd >/dev/null
 wait_for_text "$work/json.err" '"type":"connection"' "-v -j: a JSON line per connection"
-expect_eq "$(jq -r '"\(.end) \(.bytes_in) \(.bytes_out) \(.duration_s | type)"' "$work/json.err")" \
+expect_eq "$(jq -r '"\(.end) \(.bytes_received) \(.bytes_sent) \(.duration_s | type)"' "$work/json.err")" \
     "eof 4 4 number" "-v -j: end, bytes and duration_s"
 stop_server json
-expect_eq "$(jq -r 'select(.type == "totals") | "\(.connections.accepted) \(.ends.eof)"' \
+expect_eq "$(jq -r 'select(.type == "totals") | "\(.connections_accepted) \(.ends.eof)"' \
     "$work/json.out")" "1 1" "-j: totals as JSON on exit"
 
 # --- several listeners, threads, IPv6 --------------------------------------------------------
