@@ -66,6 +66,10 @@ elif ((${#missing[@]} == 0)); then
 else
     fail "sockkit(7) JSON GLOSSARY lacks: $(printf '%s\n' "${missing[@]}" | sort | tr '\n' ' ')"
 fi
+# And the other way: every key the table shows is one the file lists.
+extra=$(grep -oE '^\\fB[a-z0-9_]+\\fR'$'\t' <<<"$section" | sed -E 's/^\\fB([a-z0-9_]+)\\fR.*/\1/' |
+    while read -r name; do [[ -n ${allowed[$name]:-} ]] || echo "$name"; done | sort -u | tr '\n' ' ')
+expect_eq "$extra" "" "sockkit(7): every key of the JSON GLOSSARY table is in json_glossary.txt"
 for name in "${!retired[@]}"; do
     [[ -n ${allowed[$name]:-} ]] && fail "json_glossary.txt: \"$name\" is both a key and retired"
 done
@@ -157,6 +161,28 @@ else
     echo "skipped: sk-states in a namespace (needs root and $population)"
     run_json "sk-states" "$bin/sk-states" -j
 fi
+
+# CSV headers name their columns with the JSON keys.
+csv_headers=()
+# csv_header LABEL COMMAND...: keeps the first line of COMMAND's CSV output.
+csv_header() {
+    local label=$1 header
+    shift
+    header=$(timeout 20 "$@" 2>/dev/null | head -1)
+    [[ -n $header ]] && csv_headers+=("$label $header") || fail "$label: no CSV header"
+}
+csv_header "sk-probe csv" "$bin/sk-probe" -f csv "$lo:1"
+if [[ -n $ns ]]; then
+    csv_header "sk-states csv" "${st[@]}" -f csv -t -u
+    csv_header "sk-states --list csv" "${st[@]}" -f csv -t -u --list -e -p
+    csv_header "sk-states --by csv" "${st[@]}" -f csv -t -u --by state,lport,rport,laddr,raddr,process
+fi
+bad_columns=$(for entry in "${csv_headers[@]}"; do
+    tr ',' '\n' <<<"${entry##* }" | while read -r name; do
+        [[ -n ${allowed[$name]:-} ]] || echo "${entry% *}: $name"
+    done
+done)
+expect_eq "$bad_columns" "" "every CSV column (${#csv_headers[@]} headers) is named with a glossary key"
 
 # --- The keys they printed ------------------------------------------------------------
 
