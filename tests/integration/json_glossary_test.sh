@@ -124,8 +124,13 @@ topics=(states close-wait handshake close diagram tcp-vs-udp osi socket syn-floo
 for topic in "${topics[@]}"; do run_json "sk-explain $topic" "$bin/sk-explain" -j "$topic"; done
 
 stop_server echo-server
-# The server's own lines: listening, connection (-v) and totals.
+# The server's own lines: listening and totals on stdout, connection (-v) on stderr.
 [[ -s $work/echo-server.out ]] && outputs+=("sk-echo server $work/echo-server.out")
+if jq -e 'select(.type == "connection")' "$work/echo-server.err" >/dev/null 2>&1; then
+    outputs+=("sk-echo server -v $work/echo-server.err")
+else
+    fail "sk-echo server -v: no connection line on stderr: $(head -c 300 "$work/echo-server.err")"
+fi
 
 # sk-states over a namespace whose sockets are known: findings fire, evidence is there.
 if [[ $(id -u) == 0 && -x $population ]]; then
