@@ -750,6 +750,9 @@ expect_match "$work/out" "^close min/avg/max/mdev = $t3/" "--close: close times 
 ping_run 0 "--close, JSON" --netns "$ns" -j -c 2 -i 0.05 --close 127.0.0.1:8090
 expect_jq "$work/out" "$probes | map(\"\(.close_result) \(.close_states[0]) \(.close_states[-1]) \(.close_ms >= 0 and .close_ms < 200)\") | unique | join(\",\")" \
     "fin FIN_WAIT1 TIME_WAIT true" "--close, JSON: close_result fin, FIN_WAIT1 to TIME_WAIT, close_ms"
+expect_jq "$work/out" "$probes | map(.time_wait_expires_ms > 50000 and .time_wait_expires_ms <= 60000) | all" \
+    true "--close, JSON: time_wait_expires_ms, what is left of the 60 s TIME_WAIT in ms"
+expect_eq "$(grep -cE '"time_wait_expires_ms":[0-9]+[,}]' "$work/out")" 2 "--close, JSON: time_wait_expires_ms in whole ms"
 expect_jq "$work/out" "$summary | \"\(.close_timeouts) \(.close_resets) \(.close_p50_ms | type)\"" "0 0 number" "--close, JSON: the summary"
 expect_eq "$(nss state time-wait '( dport = :8090 )')" 4 "--close: our side holds the four TIME_WAITs (we closed first)"
 expect_eq "$(nss state time-wait '( sport = :8080 or dport = :8080 )')" 0 "without --close: no TIME_WAIT on either side (a reset)"

@@ -176,8 +176,8 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
     }
     j["close_states"] = states;
     j["close_bytes_received"] = r.close_bytes;
-    // A timer's time left is in ms everywhere, as sk-states --list shows expires_ms.
-    if (r.time_wait_left_s >= 0) j["time_wait_expires_ms"] = std::round(r.time_wait_left_s * 1e3);
+    // A timer's time left is in whole ms everywhere, as sk-states --list shows expires_ms.
+    if (r.time_wait_left_s >= 0) j["time_wait_expires_ms"] = std::llround(r.time_wait_left_s * 1e3);
   }
   if (plan.udp) {
     j["duplicate"] = r.duplicate;
