@@ -419,6 +419,12 @@ check_formats() {
     expect_status 0 "$tag: --watch 0.2 -c 3 -j" -- "${st[@]}" --watch 0.2 -c 3 -j
     expect_eq "$(jq -c 'select(.type == "sample") | .tcp.total' "$work/out" | paste -sd' ')" \
         "$total $total $total" "$tag: three samples with the total"
+    # timestamp_s: Unix seconds of each sample, within a minute of now, never going back.
+    expect_eq "$(jq -s --argjson now "$(date +%s)" '[.[] | select(.type == "sample") | .timestamp_s]
+        | (length == 3) and all(type == "number" and . > $now - 60 and . < $now + 60)
+          and . == sort' "$work/out")" true "$tag: --watch -j: timestamp_s on every sample"
+    expect_eq "$(jq -c 'select(.type == "sample") | [(.read_ms | type), has("duration_ms")]' "$work/out" |
+        sort -u)" '["number",false]' "$tag: --watch -j: read_ms, no duration_ms"
     expect_status 0 "$tag: --watch text" -- "${st[@]}" -w 0.2 -c 2
     expect_eq "$(grep -c "total=$total " "$work/out")" 2 "$tag: two text samples"
     # Piped, the lines carry the terminal's RATE/S too, from the second sample on.
