@@ -79,7 +79,7 @@ launch() {
     port=""
     for ((i = 0; i < 100; i++)); do
         port=$(sed -n -e '1s/^listening on .*:\([0-9]*\) [a-z]*$/\1/p' \
-            -e '1s/.*"address":"[^"]*:\([0-9]*\)".*/\1/p' "$work/$name.out")
+            -e '1s/.*"local":"[^"]*:\([0-9]*\)".*/\1/p' "$work/$name.out")
         [[ -n $port ]] && break
         kill -0 "${server_pid[$name]}" 2>/dev/null || break
         sleep 0.05

@@ -123,9 +123,9 @@ expect_wall() {  # expect_wall MIN_MS MAX_MS DESCRIPTION: for the last load
     fi
 }
 
-fields='["type","peer","protocol","loop","offered_rate","connect_rate","connections","size",
-"duration_s","interrupted","requests","requests_per_second","failed","unfinished","bytes",
-"megabytes_per_second","latency_ms","connections_opened","connections_per_second",
+fields='["type","peer","protocol","loop","offered_per_s","connect_rate","connections","payload_bytes",
+"duration_s","interrupted","requests","requests_per_s","failed","unfinished","bytes",
+"megabytes_per_s","latency_ms","connections_opened","connections_per_s",
 "handshake_ms","errors"]'
 error_kinds='["closed","local","mismatch","other","refused","reset","timeout","unreachable"]'
 
@@ -137,15 +137,15 @@ expect_lines "$work/out" 1 "closed loop: JSON is one line"
 missing=$(jq -r --argjson want "$fields" '. as $j | [$want[] | select(. as $k | $j | has($k) | not)] | join(" ")' "$work/out")
 expect_eq "$missing" "" "closed loop: every JSON field is there (missing ones listed)"
 expect_jq '.type == "load" and .peer == "'"$target"'" and .protocol == "tcp"' "closed loop: type, peer, protocol"
-expect_jq '.loop == "closed" and .offered_rate == null and .connect_rate == false' "closed loop: loop closed, no offered rate"
-expect_jq '.connections == 20 and .size == 64 and .interrupted == false' "closed loop: connections 20, size 64 (the default), not interrupted"
+expect_jq '.loop == "closed" and .offered_per_s == null and .connect_rate == false' "closed loop: loop closed, no offered rate"
+expect_jq '.connections == 20 and .payload_bytes == 64 and .interrupted == false' "closed loop: connections 20, payload_bytes 64 (the default), not interrupted"
 expect_jq '.requests == 5000 and .failed == 0 and .unfinished == 0' "closed loop: exactly 5000 requests, none failed or unfinished"
-expect_jq '.bytes == .requests * .size' "closed loop: bytes = requests * size"
+expect_jq '.bytes == .requests * .payload_bytes' "closed loop: bytes = requests * payload_bytes"
 expect_jq '.duration_s > 0 and .duration_s < 20' "closed loop: a plausible duration_s"
-expect_jq 'near(.requests_per_second; .requests / .duration_s)' "closed loop: requests_per_second = requests / duration_s"
-expect_jq 'near(.megabytes_per_second; .bytes / 1e6 / .duration_s)' "closed loop: megabytes_per_second = bytes / 1e6 / duration_s"
+expect_jq 'near(.requests_per_s; .requests / .duration_s)' "closed loop: requests_per_s = requests / duration_s"
+expect_jq 'near(.megabytes_per_s; .bytes / 1e6 / .duration_s)' "closed loop: megabytes_per_s = bytes / 1e6 / duration_s"
 expect_jq '.latency_ms | ordered' "closed loop: latency min <= mean, p50 <= p90 <= p99 <= p999 <= max"
-expect_jq '.connections_opened == 20 and near(.connections_per_second; 20 / .duration_s)' "closed loop: 20 connections opened, connections_per_second consistent"
+expect_jq '.connections_opened == 20 and near(.connections_per_s; 20 / .duration_s)' "closed loop: 20 connections opened, connections_per_s consistent"
 expect_jq '.handshake_ms | ordered' "closed loop: handshake percentiles ordered"
 expect_jq '(.errors | keys) == '"$error_kinds"' and errors_total == 0' "closed loop: eight error kinds, all 0"
 load 0 "closed loop, text: exit 0" "$target" -C 20 -n 5000
@@ -170,8 +170,8 @@ expect_jq '.duration_s >= 0.99 and .duration_s < 2.5 and .unfinished <= 1' "--du
 
 # --- 3. open loop ------------------------------------------------------------------------------
 load 0 "--rate 200 --duration 2 -C 5: exit 0" "$target" --rate 200 --duration 2 -C 5 --format json
-expect_jq '.loop == "open" and .offered_rate == 200' "--rate 200: loop open, offered_rate 200"
-expect_jq '.requests_per_second >= 170 and .requests_per_second <= 230' "--rate 200: achieved within 15% of 200/s"
+expect_jq '.loop == "open" and .offered_per_s == 200' "--rate 200: loop open, offered_per_s 200"
+expect_jq '.requests_per_s >= 170 and .requests_per_s <= 230' "--rate 200: achieved within 15% of 200/s"
 expect_jq '.failed == 0 and .requests >= 340 and .requests <= 460' "--rate 200: about 400 requests in 2 s, none failed"
 load 0 "--rate, text" "$target" --rate 200 --duration 0.5 -C 5
 expect_line "$work/out" 1 "^$target tcp load: 5 connections, open loop at 200/s, 64-byte requests, " \
@@ -195,15 +195,15 @@ expect_in "$work/per-request.out" "totals: tcp accepted=600 " "--connect-rate: 6
 
 # --- 5. payloads ------------------------------------------------------------------------------
 load 0 "MESSAGE: exit 0" "$target" hello -C 2 -n 20 --format json
-expect_jq '.size == 5 and .requests == 20 and .bytes == 100 and .failed == 0' "MESSAGE hello: 20 requests of 5 bytes"
+expect_jq '.payload_bytes == 5 and .requests == 20 and .bytes == 100 and .failed == 0' "MESSAGE hello: 20 requests of 5 bytes"
 head -c 100000 /dev/urandom >"$work/random"
 load 0 "stdin with -: exit 0" "$target" - -C 2 -n 20 --format json <"$work/random"
-expect_jq '.size == 100000 and .requests == 20 and .bytes == 2000000 and .failed == 0' \
+expect_jq '.payload_bytes == 100000 and .requests == 20 and .bytes == 2000000 and .failed == 0' \
     "stdin: 20 requests of 100,000 random bytes"
 load 0 "--size 64K: exit 0" "$target" --size 64K -C 2 -n 20 --format json
-expect_jq '.size == 65536 and .requests == 20 and .bytes == 1310720 and .failed == 0' "--size 64K: 20 x 65,536 bytes"
+expect_jq '.payload_bytes == 65536 and .requests == 20 and .bytes == 1310720 and .failed == 0' "--size 64K: 20 x 65,536 bytes"
 load 0 "--size 1M: exit 0" "$target" --size 1M -C 2 -n 20 --format json
-expect_jq '.size == 1048576 and .requests == 20 and .bytes == 20971520 and .failed == 0' "--size 1M: 20 x 1 MiB"
+expect_jq '.payload_bytes == 1048576 and .requests == 20 and .bytes == 20971520 and .failed == 0' "--size 1M: 20 x 1 MiB"
 load 0 "--size 1M, text" "$target" --size 1M -C 2 -n 20
 expect_line "$work/out" 1 ', 1,048,576-byte requests, ' "--size 1M, text: the size in the header"
 expect_line "$work/out" 3 '^  data        21\.0 MB echoed ' "--size 1M, text: 21.0 MB echoed"

@@ -53,6 +53,10 @@ expect_in "$work/out" "100000 bytes echoed intact" "tcp: all of stdin echoed"
 expect_status 0 "tcp: JSON result" -- "$sk_echo" -j "127.0.0.1:$port" abc
 expect_eq "$(jq -r '"\(.type) \(.result) \(.bytes_received) \(.rtt_ms | type)"' "$work/out")" \
     "echo intact 3 number" "tcp: JSON has type, result, bytes and rtt_ms"
+expect_eq "$(jq -r 'keys_unsorted | join(",")' "$work/out")" \
+    "type,peer,protocol,result,bytes_sent,bytes_received,rtt_ms,handshake_ms,attempts,mismatch_at,error,message" \
+    "tcp: the JSON keys of a client result, as the man page lists them"
+expect_eq "$(jq -r '.handshake_ms | type' "$work/out")" number "tcp: JSON handshake_ms"
 expect_status 0 "half-close: --half-close gets the echo, then EOF" -- \
     "$sk_echo" "127.0.0.1:$port" --size 64K --half-close
 if command -v socat >/dev/null; then
@@ -190,13 +194,22 @@ stop_server limits
 start_server json -l 0 -v -j
 expect_eq "$(jq -r '"\(.type) \(.protocol)"' "$work/json.out")" "listening tcp" \
     "-j: the listening line is JSON"
+expect_eq "$(jq -r 'keys_unsorted | join(",")' "$work/json.out")" "type,local,protocol" \
+    "-j: the listening line's keys"
+expect_eq "$(jq -r '.local' "$work/json.out")" "127.0.0.1:$port" "-j: local is the address and port served"
 "$sk_echo" "127.0.0.1:$port" abcd >/dev/null
 wait_for_text "$work/json.err" '"type":"connection"' "-v -j: a JSON line per connection"
-expect_eq "$(jq -r '"\(.end) \(.bytes_in) \(.bytes_out) \(.duration_s | type)"' "$work/json.err")" \
+expect_eq "$(jq -r '"\(.end) \(.bytes_received) \(.bytes_sent) \(.duration_s | type)"' "$work/json.err")" \
     "eof 4 4 number" "-v -j: end, bytes and duration_s"
+expect_eq "$(jq -r 'keys_unsorted | join(",")' "$work/json.err")" \
+    "type,peer,local,protocol,bytes_received,bytes_sent,duration_s,end" "-v -j: the connection line's keys"
 stop_server json
-expect_eq "$(jq -r 'select(.type == "totals") | "\(.connections.accepted) \(.ends.eof)"' \
+expect_eq "$(jq -r 'select(.type == "totals") | "\(.connections_accepted) \(.ends.eof)"' \
     "$work/json.out")" "1 1" "-j: totals as JSON on exit"
+expect_eq "$(jq -r 'select(.type == "totals") | [keys_unsorted, (.udp | keys_unsorted)] | flatten | join(",")' \
+    "$work/json.out")" \
+    "type,connections_accepted,connections_active,bytes_received,bytes_sent,accept_errors,ends,udp,datagrams_received,datagrams_sent,bytes,rate_limited" \
+    "-j: the totals line's keys"
 
 # --- several listeners, threads, IPv6 --------------------------------------------------------
 start_server multi -l 0 -l 0 --threads 3

@@ -85,10 +85,10 @@ probes='[.[] | select(.type == "probe")]'
 t3='[0-9]+\.[0-9]{3}'  # a time in ms with three decimals
 
 # The JSON keys, as the man page documents them.
-tcp_probe_keys="addr,kernel_rtt_ms,port,result,rtt_ms,seq,syn_retrans,timestamp_s,type"
-tcp_summary_keys="addr,avg_ms,connected,dns_ms,duration_s,failed,failures,interrupted,loss_pct,max_ms,mdev_ms,min_ms,p50_ms,p90_ms,p99_ms,port,protocol,retransmitted_attempts,sent,syn_loss_pct,syn_retrans,syn_sent,target,type"
-udp_probe_keys="addr,duplicate,late,port,reordered,result,rtt_ms,seq,timestamp_s,type"
-udp_summary_keys="addr,avg_ms,dns_ms,duplicates,duration_s,failed,failures,interrupted,late,loss_pct,max_ms,mdev_ms,min_ms,p50_ms,p90_ms,p99_ms,port,protocol,received,reordered,sent,target,type"
+tcp_probe_keys="address,kernel_rtt_ms,port,result,rtt_ms,seq,syn_retrans,timestamp_s,type"
+tcp_summary_keys="address,avg_ms,connected,dns_ms,duration_s,failed,failures,interrupted,loss_pct,max_ms,mdev_ms,min_ms,p50_ms,p90_ms,p99_ms,port,protocol,retransmitted_attempts,sent,syn_loss_pct,syn_retrans,syn_sent,target,type"
+udp_probe_keys="address,duplicate,late,port,reordered,result,rtt_ms,seq,timestamp_s,type"
+udp_summary_keys="address,avg_ms,dns_ms,duplicates,duration_s,failed,failures,interrupted,late,loss_pct,max_ms,mdev_ms,min_ms,p50_ms,p90_ms,p99_ms,port,protocol,received,reordered,sent,target,type"
 
 # --- servers on loopback: an echo (TCP and UDP) and a port that was just closed -------------
 launch gone "$sk_echo" -t -u -l 127.0.0.1:0
@@ -150,13 +150,13 @@ expect_jq "$work/out" "[${probes}[] | keys | join(\",\")] | unique | join(\" \")
 expect_jq "$work/out" "$summary | keys | join(\",\")" "$tcp_summary_keys" "json: the keys of a TCP summary"
 expect_jq "$work/out" "$summary | .failures | keys | join(\",\")" "error,in_flight,mismatch,refused,timeout,unreachable" \
     "json: the failure counts of a TCP summary"
-expect_jq "$work/out" "$probes | map(\"\(.seq) \(.addr) \(.port) \(.result) \(.rtt_ms | type) \(.kernel_rtt_ms | type) \(.syn_retrans)\") | join(\",\")" \
+expect_jq "$work/out" "$probes | map(\"\(.seq) \(.address) \(.port) \(.result) \(.rtt_ms | type) \(.kernel_rtt_ms | type) \(.syn_retrans)\") | join(\",\")" \
     "1 127.0.0.1 $open connected number number 0,2 127.0.0.1 $open connected number number 0,3 127.0.0.1 $open connected number number 0" \
     "json: seq, addr, port, result, rtt_ms, kernel_rtt_ms, syn_retrans"
 expect_jq "$work/out" "$probes | map(.timestamp_s > now - 60 and .timestamp_s <= now) | all" true "json: timestamp_s is the wall clock"
 expect_jq "$work/out" "$probes | (.[2].timestamp_s - .[0].timestamp_s) | . >= 0.09 and . < 0.5" true \
     "json: timestamps 50 ms apart"
-expect_eq "$(tail -1 "$work/out" | jq -r '"\(.type) \(.target) \(.addr) \(.port) \(.protocol) \(.sent) \(.connected) \(.failed) \(.loss_pct) \(.syn_sent) \(.syn_retrans) \(.syn_loss_pct) \(.retransmitted_attempts) \(.interrupted)"')" \
+expect_eq "$(tail -1 "$work/out" | jq -r '"\(.type) \(.target) \(.address) \(.port) \(.protocol) \(.sent) \(.connected) \(.failed) \(.loss_pct) \(.syn_sent) \(.syn_retrans) \(.syn_loss_pct) \(.retransmitted_attempts) \(.interrupted)"')" \
     "summary 127.0.0.1:$open 127.0.0.1 $open tcp 3 3 0 0 3 0 0 0 false" "json: the summary comes last, with its counts"
 expect_jq "$work/out" "$summary | [.failures[]] | add" 0 "json: no failures"
 expect_jq "$work/out" "$summary as \$s | \$s.min_ms <= \$s.p50_ms and \$s.p50_ms <= \$s.max_ms and \$s.min_ms <= \$s.avg_ms and \$s.avg_ms <= \$s.max_ms and \$s.p90_ms <= \$s.p99_ms" \
@@ -179,9 +179,9 @@ expect_jq "$work/out" "$summary | \"\(.sent) \(.connected + .failures.in_flight)
     "-w 0.35 -i 0.1: four attempts (0, 0.1, 0.2, 0.3 s)"
 
 ping_run 0 "--resolve-each" -j --resolve-each -4 -c 2 -i 0.05 localhost:"$open"
-expect_jq "$work/out" "$probes | map(\"\(.addr) \(.dns_ms | type)\") | join(\",\")" "127.0.0.1 number,127.0.0.1 number" \
+expect_jq "$work/out" "$probes | map(\"\(.address) \(.dns_ms | type)\") | join(\",\")" "127.0.0.1 number,127.0.0.1 number" \
     "--resolve-each: every probe has its own dns_ms"
-expect_jq "$work/out" "$summary | \"\(.target) \(.addr) \(.dns_ms | type)\"" "localhost:$open 127.0.0.1 number" \
+expect_jq "$work/out" "$summary | \"\(.target) \(.address) \(.dns_ms | type)\"" "localhost:$open 127.0.0.1 number" \
     "--resolve-each: the summary keeps the name as the target"
 ping_run 0 "a name: -4 localhost" -c 1 -4 localhost:"$open"
 expect_match "$work/out" "^SK-PING localhost:$open \(127\.0\.0\.1:$open\): TCP handshake" "a name: the header shows name and address"
@@ -189,7 +189,7 @@ source_port=$((40000 + $$ % 20000))
 ping_run 0 "-s ADDR:PORT, twice" -j -c 2 -i 0.05 -s 127.0.0.2:"$source_port" 127.0.0.1:"$open"
 expect_jq "$work/out" "$summary | .connected" 2 "-s ADDR:PORT: the port is free again for the 2nd attempt (reset, no TIME_WAIT)"
 ping_run 1 "-s a foreign address" -j -c 1 -s 10.1.1.1 127.0.0.1:"$open"
-expect_jq "$work/out" "$probes | map(\"\(.result) \(.error)\") | join(\",\")" "error no local address (EADDRNOTAVAIL)" \
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.error) \(.message)\") | join(\",\")" "error EADDRNOTAVAIL no local address (EADDRNOTAVAIL)" \
     "-s a foreign address: an error result, with its errno"
 ping_run 1 "-s a foreign address, text" -c 2 -i 0.05 -s 10.1.1.1 127.0.0.1:"$open"
 expect_match "$work/out" '^2 sent, 0 connected, 2 failed \(2 error \(EADDRNOTAVAIL: no local address\)\), 100\.0% loss, time [0-9]+ ms$' \
@@ -201,7 +201,7 @@ ping_run 0 "-p: the port apart" -c 1 -j -p "$open" 127.0.0.1
 expect_jq "$work/out" "$summary | \"\(.target) \(.port) \(.connected)\"" "127.0.0.1 $open 1" "-p: pings that port"
 # tcping's order: HOST PORT, the port as a word of its own.
 ping_run 0 "HOST PORT: tcping's order" -c 1 -j 127.0.0.1 "$open"
-expect_jq "$work/out" "$summary | \"\(.target) \(.addr) \(.port) \(.connected)\"" "127.0.0.1 127.0.0.1 $open 1" \
+expect_jq "$work/out" "$summary | \"\(.target) \(.address) \(.port) \(.connected)\"" "127.0.0.1 127.0.0.1 $open 1" \
     "HOST PORT: pings that port, as -p does"
 ping_run 0 "HOST PORT, text, options after" -4 localhost "$open" -c 2 -i 0.05
 expect_match "$work/out" "^SK-PING localhost \(127\.0\.0\.1:$open\): TCP handshake" "HOST PORT, text: the header"
@@ -219,8 +219,8 @@ expect_match "$work/out" "^note: every answer was a reset: nothing listens on po
     "closed: the every-answer-was-a-reset note"
 expect_count "$work/out" '^note:' 1 "closed: that note only"
 ping_run 1 "closed, JSON" -j -c 2 -i 0.05 127.0.0.1:"$closed"
-expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms | type) \(.kernel_rtt_ms) \(.syn_retrans) \(.error)\") | unique | join(\",\")" \
-    "refused number null 0 ECONNREFUSED (Connection refused)" "closed, JSON: refused, timed, with the errno"
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms | type) \(.kernel_rtt_ms) \(.syn_retrans) \(.error) \(.message)\") | unique | join(\",\")" \
+    "refused number null 0 ECONNREFUSED ECONNREFUSED (Connection refused)" "closed, JSON: refused, timed, with the errno"
 expect_jq "$work/out" "$summary | \"\(.sent) \(.connected) \(.failed) \(.failures.refused) \(.loss_pct) \(.min_ms) \(.p50_ms) \(.avg_ms)\"" \
     "2 0 2 2 100 null null null" "closed, JSON: the summary, no times"
 
@@ -235,7 +235,7 @@ expect_match "$work/out" "^SK-PING .*: TCP handshake, request, DNS " "--send: th
 expect_match "$work/out" "^seq=1 127\.0\.0\.1:$open connected time=$t3 ms srtt=$t3 ms first_byte=$t3 ms\$" "--send: first_byte on the line"
 expect_match "$work/out" "^first byte min/avg/max/mdev = " "--send: first-byte times in the summary"
 ping_run 1 "--expect that does not come: mismatch, exit 1" -j -c 1 -W 0.3 --send 'ping\r\n' --expect pong 127.0.0.1:"$open"
-expect_jq "$work/out" "$probes | map(\"\(.result) \(.matched) \(.ttfb_ms | type) \(.rtt_ms | type) \(.error | type)\") | join(\",\")" \
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.matched) \(.ttfb_ms | type) \(.rtt_ms | type) \(.message | type)\") | join(\",\")" \
     "mismatch false number number string" "mismatch: the echo came back (ttfb_ms) without the pattern"
 expect_jq "$work/out" "$summary | \"\(.sent) \(.connected) \(.failures.mismatch)\"" "1 0 1" "mismatch: counted as a failure"
 ping_run 1 "mismatch, text" -c 1 -W 0.3 --send 'ping\r\n' --expect pong 127.0.0.1:"$open"
@@ -624,8 +624,8 @@ expect_match "$work/out" '^note: nothing left this host: connect\(\) failed at o
     "no route: the note says nothing left the host"
 expect_no_match "$work/out" 'router|firewall' "no route: no router or firewall blamed"
 ping_run 1 "no route, JSON" --netns "$ns" -j -c 2 -i 0.05 192.0.2.1:80
-expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms) \(.syn_retrans) \(.error)\") | unique | join(\",\")" \
-    "unreachable null 0 no route on this host (ENETUNREACH), no SYN sent" "no route, JSON: the probes, untimed"
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms) \(.syn_retrans) \(.error) \(.message)\") | unique | join(\",\")" \
+    "unreachable null 0 ENETUNREACH no route on this host (ENETUNREACH), no SYN sent" "no route, JSON: the probes, untimed"
 expect_jq "$work/out" "$summary | \"\(.sent) \(.failures.unreachable) \(.syn_sent) \(.syn_retrans) \(.syn_loss_pct)\"" "2 2 0 0 0" \
     "no route, JSON: syn_sent 0"
 # The same errno from a router's ICMP is the network's answer: the SYN left, and is counted.
@@ -643,14 +643,14 @@ ping_run 2 "dropped, --check: timeout" --netns "$ns" --check -c 1 -W 0.3 127.0.0
 expect_match "$work/out" '^SK-PING CRITICAL - 127\.0\.0\.1:1001: timeout \(1 of 1\) \| time=U;;;0 loss=100\.0%' \
     "dropped, --check: says timeout"
 ping_run 1 "admin-prohibited, JSON" --netns "$ns" -j -c 1 127.0.0.1:1002
-expect_jq "$work/out" "$probes | map(\"\(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.error) \(.rtt_ms | type)\") | join(\",\")" \
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.message) \(.rtt_ms | type)\") | join(\",\")" \
     "unreachable 3 13 false administratively prohibited (ICMP type 3 code 13) number" "admin-prohibited, JSON: the icmp object"
 expect_jq "$work/out" "$summary | \"\(.failures.unreachable) \(.connected)\"" "1 0" "admin-prohibited, JSON: the summary"
 ping_run 1 "host-unreachable, JSON" --netns "$ns" -j -c 1 127.0.0.1:1003
-expect_jq "$work/out" "$probes | map(\"\(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.error)\") | join(\",\")" \
+expect_jq "$work/out" "$probes | map(\"\(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.message)\") | join(\",\")" \
     "unreachable 3 1 false host unreachable (ICMP type 3 code 1)" "host-unreachable (icmpx): ICMP type 3 code 1"
 ping_run 1 "IPv6 admin-prohibited" --netns "$ns" -j -c 1 '[::1]:1002'
-expect_jq "$work/out" "$probes | map(\"\(.addr) \(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.error)\") | join(\",\")" \
+expect_jq "$work/out" "$probes | map(\"\(.address) \(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.message)\") | join(\",\")" \
     "::1 unreachable 1 1 true administratively prohibited (ICMPv6 type 1 code 1)" "IPv6 admin-prohibited: ICMPv6 type 1 code 1"
 ping_run 1 "IPv6 icmpx host-unreachable" --netns "$ns" -c 1 '[::1]:1003'
 expect_match "$work/out" '^seq=1 \[::1\]:1003 unreachable: address unreachable \(ICMPv6 type 1 code 3\) time=' \
@@ -661,11 +661,11 @@ ping_run 0 "IPv6: [::1]" --netns "$ns" -c 2 -i 0.05 '[::1]:8080'
 expect_match "$work/out" '^SK-PING \[::1\]:8080 \(\[::1\]:8080\): TCP handshake' "IPv6: the header in brackets"
 expect_count "$work/out" "^seq=[12] \[::1\]:8080 connected time=$t3 ms" 2 "IPv6: two connected lines"
 ping_run 0 "IPv6: [::1], JSON" --netns "$ns" -j -c 1 '[::1]:8080'
-expect_jq "$work/out" "$summary | \"\(.addr) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
+expect_jq "$work/out" "$summary | \"\(.address) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
 ping_run 0 "IPv6: ::1 8080, tcping's order" --netns "$ns" -j -c 1 ::1 8080
-expect_jq "$work/out" "$summary | \"\(.addr) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
+expect_jq "$work/out" "$summary | \"\(.address) \(.port) \(.connected)\"" "::1 8080 1" "IPv6, JSON: addr ::1"
 ping_run 0 "udp over IPv6" --netns "$ns" -u -j -c 2 -i 0.05 '[::1]:8080'
-expect_jq "$work/out" "$summary | \"\(.addr) \(.received)\"" "::1 2" "udp over IPv6: both back"
+expect_jq "$work/out" "$summary | \"\(.address) \(.received)\"" "::1 2" "udp over IPv6: both back"
 # -6 with a name: localhost when /etc/hosts maps it to ::1, else a name of our own in the
 # hosts file `ip netns exec` puts in place for this namespace.
 if getent ahostsv6 localhost 2>/dev/null | grep -q '^::1 '; then
@@ -750,6 +750,9 @@ expect_match "$work/out" "^close min/avg/max/mdev = $t3/" "--close: close times 
 ping_run 0 "--close, JSON" --netns "$ns" -j -c 2 -i 0.05 --close 127.0.0.1:8090
 expect_jq "$work/out" "$probes | map(\"\(.close_result) \(.close_states[0]) \(.close_states[-1]) \(.close_ms >= 0 and .close_ms < 200)\") | unique | join(\",\")" \
     "fin FIN_WAIT1 TIME_WAIT true" "--close, JSON: close_result fin, FIN_WAIT1 to TIME_WAIT, close_ms"
+expect_jq "$work/out" "$probes | map(.time_wait_expires_ms > 50000 and .time_wait_expires_ms <= 60000) | all" \
+    true "--close, JSON: time_wait_expires_ms, what is left of the 60 s TIME_WAIT in ms"
+expect_eq "$(grep -cE '"time_wait_expires_ms":[0-9]+[,}]' "$work/out")" 2 "--close, JSON: time_wait_expires_ms in whole ms"
 expect_jq "$work/out" "$summary | \"\(.close_timeouts) \(.close_resets) \(.close_p50_ms | type)\"" "0 0 number" "--close, JSON: the summary"
 expect_eq "$(nss state time-wait '( dport = :8090 )')" 4 "--close: our side holds the four TIME_WAITs (we closed first)"
 expect_eq "$(nss state time-wait '( sport = :8080 or dport = :8080 )')" 0 "without --close: no TIME_WAIT on either side (a reset)"

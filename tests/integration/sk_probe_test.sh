@@ -49,7 +49,7 @@ expect_empty() {  # expect_empty FILE DESCRIPTION
 expect_result() {
     local got
     got=$(jq -r --arg a "$2" --argjson p "$3" \
-        "select(.type == \"result\" and .addr == \$a and .port == \$p) | $4" "$1" 2>&1)
+        "select(.type == \"result\" and .address == \$a and .port == \$p) | $4" "$1" 2>&1)
     expect_eq "$got" "$5" "$6"
 }
 
@@ -65,7 +65,7 @@ expect_ms() {  # expect_ms GOT_MS LOW HIGH DESCRIPTION
 
 elapsed_ms() {  # elapsed_ms FILE: the JSON summary's elapsed_s in ms; -1 without one
     local ms
-    ms=$(jq -r 'select(.type == "summary") | .elapsed_s * 1000 | floor' "$1" 2>/dev/null)
+    ms=$(jq -r 'select(.type == "summary") | .duration_s * 1000 | floor' "$1" 2>/dev/null)
     echo "${ms:--1}"
 }
 
@@ -100,19 +100,19 @@ probe 1 "json: open and closed" -j 127.0.0.1:"$open" 127.0.0.1:"$closed"
 if jq -e . "$work/out" >/dev/null 2>&1; then pass "json: every line parses"; else fail "json: bad JSON: $(head -c 300 "$work/out")"; fi
 expect_lines "$work/out" 3 "json: two results and a summary"
 expect_jq "$work/out" '[.[] | select(.type == "result") | keys | join(",")] | unique | join(" ")' \
-    "addr,attempts,banner,banner_base64,error,host,icmp,port,proto,reason,rtt_ms,service,state,type" "json: the fields of a result"
-expect_result "$work/out" 127.0.0.1 "$open" '"\(.host) \(.proto) \(.state) \(.attempts) \(.reason) \(.rtt_ms | type) \(.error) \(.icmp) \(.banner) \(.banner_base64)"' \
+    "address,attempts,banner,banner_base64,error,host,icmp,port,protocol,reason,rtt_ms,service,state,type" "json: the fields of a result"
+expect_result "$work/out" 127.0.0.1 "$open" '"\(.host) \(.protocol) \(.state) \(.attempts) \(.reason) \(.rtt_ms | type) \(.error) \(.icmp) \(.banner) \(.banner_base64)"' \
     "127.0.0.1 tcp open 1 syn-ack number null null null null" "json: the open result"
 expect_result "$work/out" 127.0.0.1 "$closed" '"\(.state) \(.attempts) \(.reason) \(.rtt_ms | type) \(.error) \(.icmp)"' \
     "closed 1 reset number ECONNREFUSED null" "json: the closed result"
-expect_eq "$(tail -1 "$work/out" | jq -r '"\(.type) \(.hosts) \(.unresolved) \(.proto) \(.elapsed_s | type) \(.interrupted)"')" \
+expect_eq "$(tail -1 "$work/out" | jq -r '"\(.type) \(.hosts) \(.unresolved) \(.protocol) \(.duration_s | type) \(.interrupted)"')" \
     "summary 1 0 tcp number false" "json: the summary comes last"
 expect_jq "$work/out" "map($summary_counts) | join(\"\")" "2 1 1 0 0 0 0" "json: summary counts"
 probe 1 "json: 1 as service name" -j 127.0.0.1:1
 expect_result "$work/out" 127.0.0.1 1 .service tcpmux "json: the service of port 1"
 
 probe 1 "csv: open and closed" -f csv 127.0.0.1:"$open" 127.0.0.1:"$closed"
-expect_eq "$(head -1 "$work/out")" "host,addr,port,proto,state,rtt_ms,service,reason,banner" "csv: the header"
+expect_eq "$(head -1 "$work/out")" "host,address,port,protocol,state,rtt_ms,service,reason,banner" "csv: the header"
 expect_lines "$work/out" 3 "csv: header and two rows"
 expect_match "$work/out" "^127\.0\.0\.1,127\.0\.0\.1,$open,tcp,open,[0-9]+\.[0-9]{3},[^,]*,syn-ack,\$" "csv: the open row"
 expect_match "$work/out" "^127\.0\.0\.1,127\.0\.0\.1,$closed,tcp,closed,[0-9]+\.[0-9]{3},[^,]*,reset,\$" "csv: the closed row"
@@ -371,7 +371,7 @@ $v6 && udp_targets+=(::1)
 probe 1 "udp answers: one scan" --netns "$ns" -u -j -p 53,161,7777,1011-1015 "${udp_targets[@]}"
 cp "$work/out" "$work/udp.json"
 f=$work/udp.json
-expect_result "$f" 127.0.0.1 53 '"\(.state) \(.proto) \(.service) \(.banner | @json) \(.banner_base64)"' \
+expect_result "$f" 127.0.0.1 53 '"\(.state) \(.protocol) \(.service) \(.banner | @json) \(.banner_base64)"' \
     'open udp domain "SK\u0000\u0000\u0000\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0002\u0000\u0001" U0sAAAABAAAAAAAAAAACAAE=' \
     "udp: an echo on 53 is open; the reply (our DNS query) is the banner"
 expect_result "$f" 127.0.0.1 161 '"\(.state) \(.banner | test("public"))"' "open true" "udp: 161 gets an SNMP request"
@@ -392,7 +392,7 @@ if $v6; then
         "udp, IPv6: closed by ICMPv6 port unreachable 1/4"
     expect_result "$f" ::1 1014 '"\(.state) \(.icmp.type) \(.icmp.code)"' "filtered 1 1" "udp, IPv6: admin-prohibited is filtered"
 fi
-expect_jq "$f" '.[] | select(.type == "summary") | .proto' udp "udp: the summary says udp"
+expect_jq "$f" '.[] | select(.type == "summary") | .protocol' udp "udp: the summary says udp"
 probe 0 "udp: all open exits 0" --netns "$ns" -u 127.0.0.1 -p 53,7777
 expect_match "$work/out" '^1 host, 2 udp probes in [0-9.]+ m?s: 2 open$' "udp: the summary line"
 
@@ -439,7 +439,7 @@ probe 1 "--file with a target before it" --netns "$ns" -f grep 127.0.0.1:8081 --
 expect_lines "$work/out" 4 "--file with a target: four results"
 for ((i = 0; i < 2000; i++)); do echo "127.0.$((i / 250)).$((i % 250 + 1)):$((3000 + i))"; done >"$work/2000.txt"
 expect_status 1 "2,000 targets on stdin" -- "$sk_probe" --netns "$ns" -j - <"$work/2000.txt"
-expect_eq "$(jq -r 'select(.type == "result") | "\(.addr):\(.port)"' "$work/out" | sort | md5sum)" \
+expect_eq "$(jq -r 'select(.type == "result") | "\(.address):\(.port)"' "$work/out" | sort | md5sum)" \
     "$(sort "$work/2000.txt" | md5sum)" "2,000 targets: each reported once"
 expect_jq "$work/out" '.[] | select(.type == "summary") | "\(.hosts) \(.probes) \(.states.closed)"' "2000 2000 2000" \
     "2,000 targets: the summary"

@@ -289,9 +289,9 @@ check_lists() {
     expect_status 0 "$tag: --list -j" -- "${st[@]}" --list --state established -j
     expect_eq "$(got '.sockets | length')" "$n" "$tag: --list -j length"
     expect_eq "$(got -c '.sockets[0] | keys_unsorted')" \
-        '["transport","state","local","peer","recv_q","send_q","timer","expires_ms","uid","inode"]' \
+        '["protocol","state","local","peer","recv_q","send_q","timer","expires_ms","uid","inode"]' \
         "$tag: --list -j fields"
-    expect_eq "$(got '[.sockets[] | select(.transport == "tcp" and .state == "established"
+    expect_eq "$(got '[.sockets[] | select(.protocol == "tcp" and .state == "established"
         and .uid == 0 and .inode > 0)] | length')" "$n" "$tag: --list -j values"
     expect_eq "$(got "[.sockets[] | select(.local == \"$loop_est\")] | length")" \
         "$population_established" "$tag: --list -j local addresses"
@@ -339,7 +339,7 @@ check_lists() {
     expect_eq "$(grep -cE '^udp +ESTABLISHED ' "$work/out")" "$udp_est" \
         "$tag: --list -t -u: udp rows"
     expect_status 0 "$tag: --list -t -u csv" -- "${st[@]}" --list -t -u -f csv --state established
-    expect_eq "$(head -1 "$work/out" | cut -d, -f1-3)" "transport,state,local" \
+    expect_eq "$(head -1 "$work/out" | cut -d, -f1-3)" "protocol,state,local" \
         "$tag: --list -t -u csv: transport column first"
     expect_eq "$(grep -c '^udp,ESTABLISHED,' "$work/out")" "$udp_est" \
         "$tag: --list -t -u csv: udp rows"
@@ -351,14 +351,14 @@ check_lists() {
     expect_eq "$(awk '$1 == "tcp" && $2 == "ESTABLISHED" {print $3}' "$work/out")" \
         "$(thousands "$n")" "$tag: --by -t -u: the tcp row"
     expect_status 0 "$tag: --by state -t -u csv" -- "${st[@]}" --by state -t -u -f csv
-    expect_eq "$(head -1 "$work/out")" "transport,state,count" "$tag: --by -t -u csv header"
+    expect_eq "$(head -1 "$work/out")" "protocol,state,count" "$tag: --by -t -u csv header"
     expect_in "$work/out" "udp,ESTABLISHED,$udp_est" "$tag: --by -t -u csv: the udp row"
     expect_status 0 "$tag: --by state, TCP only" -- "${st[@]}" --by state
     expect_eq "$(head -1 "$work/out" | tr -s ' ')" "STATE COUNT" \
         "$tag: --by with one transport: no NETID column"
 
     expect_status 0 "$tag: --list -u" -- "${st[@]}" --list -u -j
-    expect_eq "$(got '[.sockets[] | select(.transport == "udp")] | length')" \
+    expect_eq "$(got '[.sockets[] | select(.protocol == "udp")] | length')" \
         "$(want '.udp.close + .udp.established')" "$tag: --list -u lists the UDP sockets"
     expect_status 0 "$tag: -q" -- "${st[@]}" -q --state close-wait
     expect_eq "$(wc -c <"$work/out")" 0 "$tag: -q prints nothing"
@@ -407,7 +407,7 @@ check_formats() {
     fi
 
     expect_status 0 "$tag: csv" -- "${st[@]}" --format csv
-    expect_eq "$(head -1 "$work/out")" "transport,state,ipv4,ipv6,total" "$tag: csv header"
+    expect_eq "$(head -1 "$work/out")" "protocol,state,ipv4,ipv6,total" "$tag: csv header"
     expect_lines "$work/out" 13 "$tag: csv has header, 11 states and total"
     for key in "${keys[@]}"; do
         expect_in "$work/out" "tcp,$key,${ss_v4[$key]},${ss_v6[$key]},${ss_all[$key]}" "$tag: csv $key"
@@ -419,6 +419,12 @@ check_formats() {
     expect_status 0 "$tag: --watch 0.2 -c 3 -j" -- "${st[@]}" --watch 0.2 -c 3 -j
     expect_eq "$(jq -c 'select(.type == "sample") | .tcp.total' "$work/out" | paste -sd' ')" \
         "$total $total $total" "$tag: three samples with the total"
+    # timestamp_s: Unix seconds of each sample, within a minute of now, never going back.
+    expect_eq "$(jq -s --argjson now "$(date +%s)" '[.[] | select(.type == "sample") | .timestamp_s]
+        | (length == 3) and all(type == "number" and . > $now - 60 and . < $now + 60)
+          and . == sort' "$work/out")" true "$tag: --watch -j: timestamp_s on every sample"
+    expect_eq "$(jq -c 'select(.type == "sample") | [(.read_ms | type), has("duration_ms")]' "$work/out" |
+        sort -u)" '["number",false]' "$tag: --watch -j: read_ms, no duration_ms"
     expect_status 0 "$tag: --watch text" -- "${st[@]}" -w 0.2 -c 2
     expect_eq "$(grep -c "total=$total " "$work/out")" 2 "$tag: two text samples"
     # Piped, the lines carry the terminal's RATE/S too, from the second sample on.

@@ -67,7 +67,7 @@ std::string render_result(const EchoResult& r, const ClientConfig& config) {
             {"bytes_sent", r.sent},
             {"bytes_received", r.received},
             {"rtt_ms", ok ? Json(r.rtt_ms) : Json(nullptr)},
-            {"connect_ms", ok && !r.udp ? Json(r.connect_ms) : Json(nullptr)},
+            {"handshake_ms", ok && !r.udp ? Json(r.connect_ms) : Json(nullptr)},
             {"attempts", r.udp ? Json(r.attempts) : Json(nullptr)},
             {"mismatch_at", r.outcome == Outcome::mismatch ? Json(r.mismatch_at) : Json(nullptr)},
             {"error", r.error != 0 ? Json(sockkit::errno_name(r.error)) : Json(nullptr)},

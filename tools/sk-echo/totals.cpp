@@ -26,7 +26,7 @@ std::string render_connection(const ConnectionRecord& r, Format format) {
   if (format == Format::json) {
     Json j = {{"type", "connection"},         {"peer", r.peer.to_string()},
               {"local", r.local.to_string()}, {"protocol", "tcp"},
-              {"bytes_in", r.bytes_in},       {"bytes_out", r.bytes_out},
+              {"bytes_received", r.bytes_in}, {"bytes_sent", r.bytes_out},
               {"duration_s", r.duration_s},   {"end", end_name(r.end)}};
     return sockkit::to_json_text(j, sockkit::JsonLayout::line);
   }
@@ -62,14 +62,15 @@ std::string render_totals(const TotalsSnapshot& t, Format format) {
       ends[std::string(end_name(static_cast<End>(i)))] = t.ends[i];
     }
     Json j = {{"type", "totals"},
-              {"connections", {{"accepted", t.accepted}, {"active", t.active}}},
-              {"bytes_in", t.bytes_in},
-              {"bytes_out", t.bytes_out},
+              {"connections_accepted", t.accepted},
+              {"connections_active", t.active},
+              {"bytes_received", t.bytes_in},
+              {"bytes_sent", t.bytes_out},
               {"accept_errors", t.accept_errors},
               {"ends", ends},
               {"udp",
-               {{"datagrams_in", t.udp_in},
-                {"datagrams_out", t.udp_out},
+               {{"datagrams_received", t.udp_in},
+                {"datagrams_sent", t.udp_out},
                 {"bytes", t.udp_bytes},
                 {"rate_limited", t.udp_limited}}}};
     return sockkit::to_json_text(j, sockkit::JsonLayout::line);
@@ -88,7 +89,7 @@ std::string render_totals(const TotalsSnapshot& t, Format format) {
 std::string render_listening(const sockkit::SockAddress& address, std::string_view protocol,
                              Format format) {
   if (format == Format::json) {
-    Json j = {{"type", "listening"}, {"address", address.to_string()}, {"protocol", protocol}};
+    Json j = {{"type", "listening"}, {"local", address.to_string()}, {"protocol", protocol}};
     return sockkit::to_json_text(j, sockkit::JsonLayout::line);
   }
   return fmt::format("listening on {} {}\n", address, protocol);

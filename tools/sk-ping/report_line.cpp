@@ -132,7 +132,7 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
   Json j = {{"type", "probe"},
             {"seq", r.seq},
             {"timestamp_s", std::round(r.timestamp_s * 1e6) / 1e6},
-            {"addr", r.peer.ip().to_string()},
+            {"address", r.peer.ip().to_string()},
             {"port", r.peer.port()},
             {"result", outcome_name(r.outcome)},
             {"rtt_ms", ms(r.rtt_ms)}};
@@ -149,7 +149,9 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
     } else if (r.error != 0) {
       why = fmt::format("{}", sockkit::Errno{r.error});
     }
-    if (!why.empty()) j["error"] = why;
+    // One shape for an error in every command: the errno's name, and a sentence.
+    j["error"] = r.error != 0 ? Json(sockkit::errno_name(r.error)) : Json(nullptr);
+    j["message"] = why.empty() ? Json(nullptr) : Json(why);
     if (r.icmp)
       j["icmp"] = Json{{"type", r.icmp->type}, {"code", r.icmp->code}, {"v6", r.icmp->v6}};
   }
@@ -169,7 +171,8 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
     }
     j["close_states"] = states;
     j["close_bytes_received"] = r.close_bytes;
-    if (r.time_wait_left_s >= 0) j["time_wait_left_s"] = r.time_wait_left_s;
+    // A timer's time left is in whole ms everywhere, as sk-states --list shows expires_ms.
+    if (r.time_wait_left_s >= 0) j["time_wait_expires_ms"] = std::llround(r.time_wait_left_s * 1e3);
   }
   if (plan.udp) {
     j["duplicate"] = r.duplicate;

@@ -34,7 +34,7 @@ std::string json_summary(const Plan& plan, const sockkit::SockAddress& peer, con
   using sockkit::Json;
   Json j = {{"type", "summary"},
             {"target", plan.target},
-            {"addr", peer.ip().to_string()},
+            {"address", peer.ip().to_string()},
             {"port", peer.port()},
             {"protocol", plan.udp ? "udp" : "tcp"},
             {"sent", t.sent}};

@@ -200,11 +200,11 @@ void Report::finish(const ScanTotals& totals) {
                        {"hosts", host_count()},
                        {"unresolved", unresolved_},
                        {"probes", totals.probes},
-                       {"proto", plan_.udp ? "udp" : "tcp"},
+                       {"protocol", plan_.udp ? "udp" : "tcp"},
                        {"states", states},
                        {"top_ports", options_.top_ports == 0 ? sockkit::Json(nullptr)
                                                              : sockkit::Json(options_.top_ports)},
-                       {"elapsed_s", totals.elapsed_s},
+                       {"duration_s", totals.elapsed_s},
                        {"interrupted", totals.interrupted}};
     emit(sockkit::to_json_text(j, sockkit::JsonLayout::line));
     return;

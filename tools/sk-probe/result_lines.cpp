@@ -40,7 +40,7 @@ ResultLines::ResultLines(const ScanPlan& plan, OutputFormat format) : plan_(plan
 
 std::string ResultLines::csv_header() {
   return sockkit::csv_row(
-      {"host", "addr", "port", "proto", "state", "rtt_ms", "service", "reason", "banner"});
+      {"host", "address", "port", "protocol", "state", "rtt_ms", "service", "reason", "banner"});
 }
 
 void ResultLines::append(std::string& out, const Result& r) const {
@@ -107,11 +107,11 @@ void ResultLines::append_csv(std::string& out, const Result& r) const {
 void ResultLines::append_json(std::string& out, const Result& r) const {
   out += R"({"type":"result","host":)";
   out += host_[r.host];
-  out += R"(,"addr":)";
+  out += R"(,"address":)";
   out += addr_[r.host];
   out += R"(,"port":)";
   append_number(out, r.port);
-  out += plan_.udp ? R"(,"proto":"udp","state":")" : R"(,"proto":"tcp","state":")";
+  out += plan_.udp ? R"(,"protocol":"udp","state":")" : R"(,"protocol":"tcp","state":")";
   out += state_name(r.state);
   out += R"(","rtt_ms":)";
   if (r.rtt_ms >= 0) {

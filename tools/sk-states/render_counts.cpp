@@ -57,7 +57,7 @@ Json filters_json(const Query& query) {
 Json header_json(const Query& query, const Sample& sample) {
   return Json{{"source", sockkit::source_name(sample.report.source)},
               {"netns", query.netns.empty() ? Json(nullptr) : Json(query.netns)},
-              {"duration_ms", std::round(sample.duration_ms * 1000.0) / 1000.0},
+              {"read_ms", std::round(sample.duration_ms * 1000.0) / 1000.0},
               {"filters", filters_json(query)}};
 }
 
@@ -122,7 +122,7 @@ std::string render_text(const Query& query, const Sample& sample, const sockkit:
 }
 
 std::string render_csv(const Query& query, const Sample& sample) {
-  std::string out = sockkit::csv_row({"transport", "state", "ipv4", "ipv6", "total"});
+  std::string out = sockkit::csv_row({"protocol", "state", "ipv4", "ipv6", "total"});
   auto rows = [&](std::string_view transport, const sockkit::FamilyCounts& counts, Transport t) {
     for (auto state : shown_states(t)) {
       out += sockkit::csv_row(

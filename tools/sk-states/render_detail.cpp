@@ -72,7 +72,7 @@ std::string render_groups(const Query& query, const Sample& sample,
     Json groups = Json::array();
     for (const auto& row : rows) {
       Json item = Json::object();
-      if (both) item["transport"] = sockkit::transport_name(row.value.transport);
+      if (both) item["protocol"] = sockkit::transport_name(row.value.transport);
       for (auto key : keys)
         item[std::string(sockkit::group_key_name(key))] = group_json_field(key, row.value, owners);
       item["count"] = row.count;
@@ -84,7 +84,7 @@ std::string render_groups(const Query& query, const Sample& sample,
   }
   if (query.format == Format::csv) {
     std::vector<std::string> header;
-    if (both) header.emplace_back("transport");
+    if (both) header.emplace_back("protocol");
     for (auto key : keys) header.emplace_back(sockkit::group_key_name(key));
     header.emplace_back("count");
     std::string out = sockkit::csv_row(header);
@@ -144,7 +144,7 @@ std::string owner_text(const sockkit::ProcessMap& owners, std::uint32_t inode) {
 
 Json socket_json(const ListedSocket& s, bool extended) {
   const auto& r = s.record;
-  Json item{{"transport", sockkit::transport_name(r.transport)},
+  Json item{{"protocol", sockkit::transport_name(r.transport)},
             {"state", state_key(r)},
             {"local", endpoint_text(r.local_ip(), r.local_port)},
             {"peer", endpoint_text(r.remote_ip(), r.remote_port)},
@@ -214,7 +214,7 @@ std::string render_list(const Query& query, const Sample& sample,
   }
   const bool both = query.read.tcp && query.read.udp;
   std::vector<std::string> names;
-  if (both) names.emplace_back("transport");
+  if (both) names.emplace_back("protocol");
   names.insert(names.end(),
                {"state", "local", "peer", "recv_q", "send_q", "timer", "uid", "inode"});
   if (query.extended) {
@@ -236,10 +236,10 @@ std::string render_list(const Query& query, const Sample& sample,
   }
   std::vector<sockkit::Column> columns;
   for (const auto& name : names) {
-    bool text = name == "transport" || name == "state" || name == "local" || name == "peer" ||
+    bool text = name == "protocol" || name == "state" || name == "local" || name == "peer" ||
                 name == "timer" || name == "process";
-    // The transport's column carries ss's name for it.
-    columns.push_back({name == "transport" ? std::string("NETID") : upper(name),
+    // The protocol's column carries ss's name for it.
+    columns.push_back({name == "protocol" ? std::string("NETID") : upper(name),
                        text ? sockkit::Align::left : sockkit::Align::right});
   }
   sockkit::TextTable table(columns);

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <ctime>
 
@@ -40,6 +41,12 @@ void sleep_interruptibly(double seconds) {
   timespec wait{whole, static_cast<long>((seconds - static_cast<double>(whole)) * 1e9)};
   while (g_stop == 0 && nanosleep(&wait, &wait) != 0 && errno == EINTR) {
   }
+}
+
+// Unix seconds with microseconds, the timestamp_s every streamed line of sockkit carries.
+double unix_seconds_now() {
+  auto since = std::chrono::system_clock::now().time_since_epoch();
+  return std::round(std::chrono::duration<double>(since).count() * 1e6) / 1e6;
 }
 
 std::string utc_now() {
@@ -161,7 +168,7 @@ Json delta_json(const Query& query, const sockkit::Census& now, const sockkit::C
 
 std::string json_line(const Query& query, const Sample& sample, const Previous* previous,
                       double seconds) {
-  Json line{{"type", "sample"}, {"time", utc_now()}};
+  Json line{{"type", "sample"}, {"timestamp_s", unix_seconds_now()}};
   // Named, not iterated as temporaries: items() does not keep its object alive.
   const Json header = header_json(query, sample);
   const Json counts = census_json(query, sample.census);

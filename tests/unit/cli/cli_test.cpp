@@ -223,7 +223,7 @@ TEST_CASE("cli: add_output_options wires -f - -j and --color") {
 
 TEST_CASE("cli: version_line") {
   CHECK(sockkit::cli::version_line("sk-x") == fmt::format("sk-x (sockkit) {}", sockkit::version()));
-  CHECK(sockkit::cli::version_line("sk-x") == "sk-x (sockkit) 0.1.0");
+  CHECK(sockkit::cli::version_line("sk-x") == "sk-x (sockkit) 0.2.0");
 }
 
 TEST_CASE("cli: output_width is 80 when stdout is not a terminal") {
@@ -320,7 +320,7 @@ TEST_CASE("cli: run returns 0 for --help and --version") {
   auto version = run_app({"--version"}, body);
   CHECK(version.code == 0);
   CHECK_FALSE(called);
-  CHECK(version.out == "sk-x (sockkit) 0.1.0\n");
+  CHECK(version.out == "sk-x (sockkit) 0.2.0\n");
   CHECK(version.err.empty());
 }
 

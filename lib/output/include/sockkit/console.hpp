@@ -54,7 +54,7 @@ struct OutputOptions {
 // otherwise, so piped output does not depend on who ran it.
 [[nodiscard]] std::size_t output_width();
 
-// "sk-explain (sockkit) 0.1.0"
+// "sk-explain (sockkit) 0.2.0"
 [[nodiscard]] std::string version_line(std::string_view tool);
 
 // Thrown when stdout's reader has gone away; run() turns it into a quiet exit 0.
