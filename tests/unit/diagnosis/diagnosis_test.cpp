@@ -19,10 +19,10 @@
 
 #include "env_guard.hpp"
 #include "sockkit/census.hpp"
-#include "sockkit/evidence.hpp"
 #include "sockkit/fd.hpp"
 #include "sockkit/findings.hpp"
 #include "sockkit/kernel_counters.hpp"
+#include "sockkit/observations.hpp"
 #include "sockkit/ports.hpp"
 #include "sockkit/process_map.hpp"
 #include "test_files.hpp"
@@ -34,11 +34,11 @@ using sockkit::Census;
 using sockkit::CounterSet;
 using sockkit::Diagnosis;
 using sockkit::DiagnosisInput;
-using sockkit::EvidenceCollector;
 using sockkit::Fd;
 using sockkit::Finding;
 using sockkit::KernelReadings;
 using sockkit::Levels;
+using sockkit::Observations;
 using sockkit::OwnerLookup;
 using sockkit::PortRange;
 using sockkit::ProcessMap;
@@ -96,17 +96,17 @@ KernelReadings quiet_readings() {
   return readings;
 }
 
-// One sample: the census and evidence of the same records, and the kernel's readings.
+// One sample: the census and observations of the same records, and the kernel's readings.
 struct Sample {
   Census census;
-  EvidenceCollector evidence;
+  Observations observations;
   KernelReadings readings = quiet_readings();
 
-  explicit Sample(std::optional<PortRange> range = kRange) : evidence(range) {}
+  explicit Sample(std::optional<PortRange> range = kRange) : observations(range) {}
 
   void add(const SocketRecord& r) {
     census.add(r);
-    evidence.add(r);
+    observations.add(r);
   }
   // `n` sockets in `state` on local port `lport` (outside the ephemeral range unless the
   // test says so), peers 127.0.0.2 from port 10000 up; inodes from `inode` up when it
@@ -142,7 +142,7 @@ struct Sample {
   [[nodiscard]] DiagnosisInput input() const {
     DiagnosisInput in;
     in.census = &census;
-    in.evidence = &evidence;
+    in.observations = &observations;
     in.readings = &readings;
     return in;
   }
@@ -280,7 +280,7 @@ TEST_CASE("diagnosis: a healthy sample has no findings and every measure") {
     CHECK_FALSE(d.levels[i].off);
   }
   CHECK(d.busiest_port_use == 12);
-  CHECK(d.listener_drops.empty());
+  CHECK(d.listeners_with_drops.empty());
 }
 
 TEST_CASE("diagnosis: an empty sample has no findings") {
@@ -560,10 +560,10 @@ TEST_CASE("diagnosis: a listener that dropped connections once is an info findin
   REQUIRE(f.evidence.listeners.size() == 1);
   CHECK(f.evidence.listeners[0].drops == 7U);
   CHECK_FALSE(f.evidence.listeners[0].drops_delta.has_value());
-  REQUIRE(d.listener_drops.size() == 1);
-  CHECK(d.listener_drops[0].address.to_string() == "127.0.0.1");
-  CHECK(d.listener_drops[0].port == 8080);
-  CHECK(d.listener_drops[0].drops == 7);
+  REQUIRE(d.listeners_with_drops.size() == 1);
+  CHECK(d.listeners_with_drops[0].address.to_string() == "127.0.0.1");
+  CHECK(d.listeners_with_drops[0].port == 8080);
+  CHECK(d.listeners_with_drops[0].drops == std::optional<std::uint32_t>(7));
 }
 
 TEST_CASE("diagnosis: a listener's drops rising between samples is a warning") {
