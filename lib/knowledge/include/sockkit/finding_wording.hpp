@@ -1,8 +1,8 @@
 // The words of a finding: its title (one line for people) and brief (a few words for a
 // Nagios status line), one table for every rule. Each entry is a fmt format string over
-// named fields that the diagnosis fills from the finding's evidence ({sockets}, {state},
-// {percent}, {listener}, ...), so the knowledge base holds what a finding says and the
-// diagnosis only what it measured.
+// named fields that the diagnosis fills from the finding's evidence ({sockets},
+// {percent}, {destination}, {listener}, ...), so the knowledge base holds what a
+// finding says and the diagnosis only what it measured.
 #pragma once
 
 #include <optional>

@@ -1,7 +1,7 @@
 // What a run of repeated connection attempts (sk-ping) points at: the notes printed
 // under its summary, each naming the likely causes in the order an operator should rule
 // them out and where to look next. The texts and the conditions that choose them are one
-// table, so sk-explain can print the same words sk-ping does.
+// table beside the rest of the knowledge base, where sk-explain can reach the same words.
 #pragma once
 
 #include <cstdint>
