@@ -1033,6 +1033,27 @@ TEST_CASE("diagnosis: an accept_queue finding names the listener's process") {
   CHECK(f.brief == fmt::format("accept queue 9/10 on :{} ({} pid {})", port, comm, ::getpid()));
 }
 
+TEST_CASE("diagnosis: listeners sharing a port are each named by their own holder") {
+  // SO_REUSEPORT: two listeners on one address and port, one held here, one whose
+  // holder /proc does not show. Each evidence row carries its own socket's owner.
+  EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
+  auto server = tcp_listener("127.0.0.1");
+  const auto port = local_port_of(server);
+  Sample s;
+  s.add_listener("127.0.0.1", port, 9, 10, {}, inode_of(server));
+  s.add_listener("127.0.0.1", port, 5, 10, {}, 0);
+  RecordingLookup lookup;
+  auto d = diagnose(s, {}, lookup.function());
+  REQUIRE(summary(d) == "warning accept_queue 90");
+  const auto& f = d.findings.front();
+  REQUIRE(f.evidence.listeners.size() == 2);
+  CHECK(f.evidence.listeners[0].queue == 9);
+  CHECK(f.evidence.listeners[0].pid == ::getpid());
+  CHECK(f.evidence.listeners[1].queue == 5);
+  CHECK_FALSE(f.evidence.listeners[1].pid.has_value());
+  CHECK(f.evidence.listeners[1].command.empty());
+}
+
 TEST_CASE("diagnosis: a port_exhaustion finding credits the live connections to their owner") {
   EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
   auto a = sockkit::make_socket(AF_INET, SOCK_STREAM);
