@@ -4,7 +4,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <fstream>
+#include <exception>
+
+#include "sockkit/kernel_counters.hpp"
 
 namespace sk_ping {
 
@@ -68,10 +70,15 @@ double syn_retry_offset_s(unsigned k, unsigned linear_timeouts) {
 }
 
 unsigned read_syn_linear_timeouts() {
-  std::ifstream in("/proc/sys/net/ipv4/tcp_syn_linear_timeouts");
-  unsigned value = 0;
-  if (!(in >> value)) return 0;
-  return value;
+  try {
+    auto value = sockkit::read_net_sysctl_int("ipv4/tcp_syn_linear_timeouts");
+    // Kernels before 6.5 have no such sysctl: every retry doubles, as with 0.
+    if (!value || *value < 0) return 0;
+    return static_cast<unsigned>(std::min<std::int64_t>(*value, 64));
+  } catch (const std::exception&) {
+    // Only the labels of retried SYNs depend on it: the timing stands without it.
+    return 0;
+  }
 }
 
 void AttemptResult::add_answer(std::string_view bytes) noexcept {

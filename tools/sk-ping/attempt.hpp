@@ -121,7 +121,8 @@ struct Plan {
 // When the kernel sends the k-th retransmitted SYN, in seconds after the first
 // (1 s initial timeout; linear, then doubling).
 [[nodiscard]] double syn_retry_offset_s(unsigned k, unsigned linear_timeouts);
-// The sysctl above, 0 when the kernel has none.
+// The sysctl above, read under the /proc root (sockkit::proc_root); 0 when the kernel
+// has none or its text is not a number.
 [[nodiscard]] unsigned read_syn_linear_timeouts();
 
 }  // namespace sk_ping

@@ -8,6 +8,7 @@
 
 #include "attempt.hpp"
 #include "options.hpp"
+#include "sockkit/ping_hints.hpp"
 #include "tally.hpp"
 
 namespace sk_ping {
@@ -46,6 +47,8 @@ void format_json_line(const Plan& plan, const AttemptResult& r, std::string& out
 // none is known; ", and others" when not every attempt failed for it.
 [[nodiscard]] std::string cause_text(const FailureCause& cause);
 
+// The counts the knowledge base chooses its notes by (sockkit/ping_hints.hpp).
+[[nodiscard]] sockkit::PingCounts ping_counts(const Plan& plan, const Tally& tally);
 // What the numbers point at, a sentence each, with where to look next.
 [[nodiscard]] std::vector<std::string> hints(const Plan& plan, const Tally& tally);
 

@@ -2,32 +2,40 @@
 
 #include <exception>
 
-#include "sockkit/socket_filter.hpp"
-
 namespace sk_ping {
+
+namespace {
+
+sockkit::Cidr host_block(const sockkit::SockAddress& address) {
+  return sockkit::Cidr(address.ip(), address.family() == AF_INET ? 32 : 128);
+}
+
+}  // namespace
+
+sockkit::ReadRequest time_wait_request(const sockkit::SockAddress& local,
+                                       const sockkit::SockAddress& peer) {
+  sockkit::ReadRequest request;
+  request.version = local.family() == AF_INET ? sockkit::IpVersion::v4 : sockkit::IpVersion::v6;
+  request.tcp_states = sockkit::state_bit(sockkit::TcpState::time_wait);
+  request.filter.local_ports.emplace().add({local.port(), local.port()});
+  request.filter.remote_ports.emplace().add({peer.port(), peer.port()});
+  request.filter.local_addrs.push_back(host_block(local));
+  request.filter.remote_addrs.push_back(host_block(peer));
+  // /proc would show the entry too, but a netlink refusal is better taken as "unknown"
+  // than paid for with a read of the whole table on every attempt.
+  request.source = sockkit::SourceKind::netlink;
+  return request;
+}
 
 std::optional<double> TimeWaitLookup::seconds_left(const sockkit::SockAddress& local,
                                                    const sockkit::SockAddress& peer) {
   if (unavailable_) return std::nullopt;
   try {
-    if (!diag_) diag_.emplace();
-    sockkit::SocketFilter filter;
-    filter.local_ports.emplace().add({local.port(), local.port()});
-    filter.remote_ports.emplace().add({peer.port(), peer.port()});
-    filter.remote_addrs.push_back(sockkit::Cidr(peer.ip(), peer.family() == AF_INET ? 32 : 128));
-    auto bytecode = sockkit::compile_bytecode(filter, local.family());
-    if (!bytecode) return std::nullopt;
-    sockkit::DiagRequest request;
-    request.family = local.family();
-    request.states = 1U << static_cast<unsigned>(sockkit::TcpState::time_wait);
-    request.bytecode = *bytecode;
     std::optional<double> left;
-    auto local_ip = local.ip();
-    (void)diag_->dump(request, [&](const sockkit::SocketRecord& record) {
-      if (filter.matches(record) && record.local_ip() == local_ip) {
-        left = record.expires_ms / 1000.0;
-      }
-    });
+    (void)sockkit::read_sockets(
+        time_wait_request(local, peer),
+        [&](const sockkit::SocketRecord& record) { left = record.expires_ms / 1000.0; },
+        [&] { left.reset(); });
     return left;
   } catch (const std::exception&) {
     // Only a detail of --close: the timing stands without it.

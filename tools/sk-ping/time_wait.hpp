@@ -5,9 +5,14 @@
 #include <optional>
 
 #include "sockkit/address.hpp"
-#include "sockkit/sock_diag.hpp"
+#include "sockkit/socket_reader.hpp"
 
 namespace sk_ping {
+
+// The library request for the TIME_WAIT entry of local -> peer: TCP, that family, that
+// state, both ports and both addresses, read over netlink only.
+[[nodiscard]] sockkit::ReadRequest time_wait_request(const sockkit::SockAddress& local,
+                                                     const sockkit::SockAddress& peer);
 
 class TimeWaitLookup {
  public:
@@ -17,7 +22,6 @@ class TimeWaitLookup {
                                                    const sockkit::SockAddress& peer);
 
  private:
-  std::optional<sockkit::SockDiag> diag_;
   bool unavailable_ = false;
 };
 

@@ -83,7 +83,7 @@ Sample Diagnoser::take(const Query& query) {
   auto start = std::chrono::steady_clock::now();
   auto readings = read_readings(warned_unreadable_counters_);
   sockkit::keep_host_limits(readings, host_limits_);
-  sockkit::EvidenceCollector evidence(readings.sysctls.ip_local_port_range);
+  sockkit::Observations observations(readings.sysctls.ip_local_port_range);
 
   // Listeners come in a dump of their own that asks for SK_MEMINFO (their drop
   // counters): asking for it in the big dump would add 40 bytes to every socket.
@@ -97,11 +97,11 @@ Sample Diagnoser::take(const Query& query) {
         connections,
         [&](const sockkit::SocketRecord& record) {
           sample.census.add(record);
-          evidence.add(record);
+          observations.add(record);
         },
         [&] {
           sample.census.clear();
-          evidence.clear_connections();
+          observations.clear_connections();
         });
   }
   if (split) {
@@ -114,11 +114,11 @@ Sample Diagnoser::take(const Query& query) {
         listeners,
         [&](const sockkit::SocketRecord& record) {
           counted.add(record);
-          evidence.add(record);
+          observations.add(record);
         },
         [&] {
           counted.clear();
-          evidence.clear_listeners();
+          observations.clear_listeners();
         });
     merge(sample.census, counted);
     merge(sample.report, report);
@@ -128,7 +128,7 @@ Sample Diagnoser::take(const Query& query) {
   auto now = std::chrono::steady_clock::now();
   sockkit::DiagnosisInput input;
   input.census = &sample.census;
-  input.evidence = &evidence;
+  input.observations = &observations;
   input.readings = &readings;
   input.owners_everywhere = query.processes;
   if (previous_) {

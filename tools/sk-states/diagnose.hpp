@@ -1,4 +1,4 @@
-// A sample with its diagnosis: the census and the evidence taken in one pass, the
+// A sample with its diagnosis: the census and the observations taken in one pass, the
 // listeners with their drop counters in a second (cheap) one, the kernel's counters,
 // and the rules. Across --watch samples it keeps the previous diagnosis for rates.
 #pragma once

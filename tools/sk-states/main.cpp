@@ -1,6 +1,8 @@
 // sk-states: what are the sockets on this host doing? A per-state census of TCP
 // and UDP sockets, read from the kernel, filtered there, and printed for people,
 // scripts or Prometheus.
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -125,17 +127,17 @@ std::vector<std::uint32_t> inodes_of(const std::vector<sk_states::ListedSocket>&
 }
 
 std::string list_sockets(const sk_states::Query& query, sk_states::Sample& sample,
-                         const sockkit::Painter& paint) {
+                         const sk_states::RenderContext& context) {
   std::vector<sk_states::ListedSocket> sockets;
   sample = sk_states::take_list(query, sockets);
   std::optional<sockkit::ProcessMap> owners;
   if (query.processes) owners = sk_states::scan_owners(inodes_of(sockets));
   if (query.quiet) return {};
-  return sk_states::render_list(query, sample, sockets, owners ? &*owners : nullptr, paint);
+  return sk_states::render_list(query, sample, sockets, owners ? &*owners : nullptr, context);
 }
 
 std::string group_sockets(const sk_states::Query& query, sk_states::Sample& sample,
-                          const sockkit::Painter& paint) {
+                          const sk_states::RenderContext& context) {
   sockkit::GroupCounter groups(query.group_keys);
   std::optional<sockkit::ProcessMap> owners;
   if (query.processes) {
@@ -145,7 +147,18 @@ std::string group_sockets(const sk_states::Query& query, sk_states::Sample& samp
   }
   if (query.quiet) return {};
   return sk_states::render_groups(query, sample, groups.rows(query.top),
-                                  owners ? &*owners : nullptr, paint);
+                                  owners ? &*owners : nullptr, context);
+}
+
+// What the renderers need to know about this terminal and this kernel, asked once.
+sk_states::RenderContext render_context(const sk_states::Query& query) {
+  sk_states::RenderContext context;
+  context.paint = sockkit::Painter(sockkit::color_enabled(query.color, STDOUT_FILENO));
+  context.width = sockkit::cli::output_width();
+  if (auto page = ::sysconf(_SC_PAGESIZE); page > 0) {
+    context.page_bytes = static_cast<std::uint64_t>(page);
+  }
+  return context;
 }
 
 int run(const sk_states::Options& options, bool watch) {
@@ -156,15 +169,15 @@ int run(const sk_states::Options& options, bool watch) {
   std::optional<sk_states::Diagnoser> diagnoser;
   if (query.findings) diagnoser.emplace();
   if (!query.netns.empty()) sockkit::enter_netns(query.netns);
-  sockkit::Painter paint(sockkit::color_enabled(query.color, 1));
-  if (query.watch_seconds) return sk_states::run_watch(query, diagnoser, paint);
+  auto context = render_context(query);
+  if (query.watch_seconds) return sk_states::run_watch(query, diagnoser, context);
 
   sk_states::Sample sample;
   std::string text;
   if (query.mode == Mode::list) {
-    text = list_sockets(query, sample, paint);
+    text = list_sockets(query, sample, context);
   } else if (query.mode == Mode::groups) {
-    text = group_sockets(query, sample, paint);
+    text = group_sockets(query, sample, context);
   } else {
     sample = diagnoser ? diagnoser->take(query) : sk_states::take_census(query, nullptr);
     if (query.check) {
@@ -173,7 +186,7 @@ int run(const sk_states::Options& options, bool watch) {
       sockkit::cli::write_out(result.line);
       return result.code;
     }
-    if (!query.quiet) text = sk_states::render_counts(query, sample, paint);
+    if (!query.quiet) text = sk_states::render_counts(query, sample, context);
   }
   warn_about_source(sample);
   sockkit::cli::write_out(text);

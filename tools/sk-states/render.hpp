@@ -22,6 +22,15 @@ struct Sample {
   std::optional<sockkit::KernelReadings> kernel;  // what they read from the kernel
 };
 
+// What a renderer would otherwise ask the system for: whether to colour, how wide the
+// terminal is, the kernel's page size. run() fills it once, so every renderer is a
+// function of its arguments and a test can fix them.
+struct RenderContext {
+  sockkit::Painter paint;
+  std::size_t width = 80;           // columns the findings' prose is wrapped to
+  std::uint64_t page_bytes = 4096;  // sysconf(_SC_PAGESIZE): tcp_mem counts pages
+};
+
 // A socket kept for --list: the record without its attribute spans.
 struct ListedSocket {
   sockkit::SocketRecord record;
@@ -30,25 +39,26 @@ struct ListedSocket {
 };
 
 [[nodiscard]] std::string render_counts(const Query& query, const Sample& sample,
-                                        const sockkit::Painter& paint);
+                                        const RenderContext& context);
 // `owners`: the process map of -p (or --by process), nullptr without it.
 [[nodiscard]] std::string render_groups(const Query& query, const Sample& sample,
                                         const std::vector<sockkit::GroupCounter::Row>& rows,
                                         const sockkit::ProcessMap* owners,
-                                        const sockkit::Painter& paint);
+                                        const RenderContext& context);
 [[nodiscard]] std::string render_list(const Query& query, const Sample& sample,
                                       const std::vector<ListedSocket>& sockets,
                                       const sockkit::ProcessMap* owners,
-                                      const sockkit::Painter& paint);
+                                      const RenderContext& context);
 
 // The findings: a text section, JSON, Prometheus families, and the --check line.
 // `brief`: titles and evidence only, without why/next (the --watch screen).
 [[nodiscard]] std::string findings_text(const sockkit::Diagnosis& diagnosis,
-                                        const sockkit::Painter& paint, bool brief = false);
+                                        const RenderContext& context, bool brief = false);
 [[nodiscard]] sockkit::Json findings_json(const sockkit::Diagnosis& diagnosis);
 [[nodiscard]] sockkit::Json kernel_json(const sockkit::KernelReadings& kernel);
 [[nodiscard]] std::string findings_prom(const sockkit::Diagnosis& diagnosis,
-                                        const sockkit::KernelReadings& kernel);
+                                        const sockkit::KernelReadings& kernel,
+                                        std::uint64_t page_bytes);
 struct CheckResult {
   std::string line;
   int code = 0;

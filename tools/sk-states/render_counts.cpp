@@ -164,18 +164,19 @@ std::string render_prom(const Query& query, const Sample& sample) {
 
 }  // namespace
 
-std::string render_counts(const Query& query, const Sample& sample, const sockkit::Painter& paint) {
+std::string render_counts(const Query& query, const Sample& sample, const RenderContext& context) {
   using sockkit::cli::Format;
   switch (query.format) {
     case Format::text: {
-      auto text = render_text(query, sample, paint);
-      if (sample.diagnosis) text += "\n" + findings_text(*sample.diagnosis, paint);
+      auto text = render_text(query, sample, context.paint);
+      if (sample.diagnosis) text += "\n" + findings_text(*sample.diagnosis, context);
       return text;
     }
     case Format::csv: return render_csv(query, sample);
     case Format::prom: {
       auto text = render_prom(query, sample);
-      if (sample.diagnosis) text += findings_prom(*sample.diagnosis, *sample.kernel);
+      if (sample.diagnosis)
+        text += findings_prom(*sample.diagnosis, *sample.kernel, context.page_bytes);
       return text;
     }
     case Format::json: {

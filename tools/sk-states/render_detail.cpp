@@ -63,8 +63,9 @@ std::string endpoint_text(const sockkit::IpAddress& ip, std::uint16_t port) {
 
 std::string render_groups(const Query& query, const Sample& sample,
                           const std::vector<sockkit::GroupCounter::Row>& rows,
-                          const sockkit::ProcessMap* owners, const sockkit::Painter& paint) {
+                          const sockkit::ProcessMap* owners, const RenderContext& context) {
   using sockkit::cli::Format;
+  const auto& paint = context.paint;
   const auto& keys = query.group_keys;
   // With both transports a row must say which it counts, as ss's Netid column does.
   const bool both = query.read.tcp && query.read.udp;
@@ -199,8 +200,9 @@ std::vector<std::string> socket_fields(const ListedSocket& s, bool extended, boo
 
 std::string render_list(const Query& query, const Sample& sample,
                         const std::vector<ListedSocket>& sockets, const sockkit::ProcessMap* owners,
-                        const sockkit::Painter& paint) {
+                        const RenderContext& context) {
   using sockkit::cli::Format;
+  const auto& paint = context.paint;
   if (query.format == Format::json) {
     Json list = Json::array();
     for (const auto& s : sockets) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "render.hpp"
-#include "sockkit/console.hpp"
 #include "sockkit/table.hpp"
 
 namespace sk_states {
@@ -88,8 +87,7 @@ void tuple_rows(std::string& out, const sockkit::Evidence& e) {
   }
 }
 
-void prose_rows(std::string& out, const Finding& f) {
-  auto width = sockkit::cli::output_width();
+void prose_rows(std::string& out, const Finding& f, std::size_t width) {
   auto indent = 2 + kLabelWidth;
   auto why = sockkit::wrap_text(sockkit::rule_why(f.rule), std::max(width, indent + 40), indent);
   out += fmt::format("  {:<{}}{}", "why", kLabelWidth, why.substr(indent));
@@ -110,7 +108,8 @@ sockkit::Style severity_style(sockkit::Severity severity) {
   return sockkit::Style::plain;
 }
 
-std::string finding_text(const Finding& f, const sockkit::Painter& paint, bool brief) {
+std::string finding_text(const Finding& f, const RenderContext& context, bool brief) {
+  const auto& paint = context.paint;
   const auto& e = f.evidence;
   std::string out =
       fmt::format("{}  {}  {}\n",
@@ -131,19 +130,19 @@ std::string finding_text(const Finding& f, const sockkit::Painter& paint, bool b
   row(out, "counters", evidence_items(e, "counters"));
   row(out, "limits", evidence_items(e, "limits"));
   for (const auto& note : e.notes) row(out, "note", {note});
-  if (!brief) prose_rows(out, f);
+  if (!brief) prose_rows(out, f, context.width);
   return out;
 }
 
 }  // namespace
 
-std::string findings_text(const sockkit::Diagnosis& diagnosis, const sockkit::Painter& paint,
+std::string findings_text(const sockkit::Diagnosis& diagnosis, const RenderContext& context,
                           bool brief) {
   if (diagnosis.findings.empty()) return "no findings\n";
-  std::string out = paint(sockkit::Style::bold, "FINDINGS") + "\n";
+  std::string out = context.paint(sockkit::Style::bold, "FINDINGS") + "\n";
   for (std::size_t i = 0; i < diagnosis.findings.size(); ++i) {
     if (i > 0 && !brief) out += "\n";
-    out += finding_text(diagnosis.findings[i], paint, brief);
+    out += finding_text(diagnosis.findings[i], context, brief);
   }
   return out;
 }

@@ -1,6 +1,4 @@
 // The findings and the kernel readings behind them as JSON and Prometheus metrics.
-#include <unistd.h>
-
 #include <cmath>
 
 #include "render.hpp"
@@ -195,7 +193,7 @@ void gauge(sockkit::PromWriter& prom, std::string_view name, std::string_view he
 }  // namespace
 
 std::string findings_prom(const sockkit::Diagnosis& diagnosis,
-                          const sockkit::KernelReadings& kernel) {
+                          const sockkit::KernelReadings& kernel, std::uint64_t page_bytes) {
   sockkit::PromWriter prom;
   finding_families(prom, diagnosis);
   for (const auto& c : kKernelCounters) {
@@ -214,7 +212,7 @@ std::string findings_prom(const sockkit::Diagnosis& diagnosis,
   gauge(prom, "sockkit_tcp_time_wait_buckets_max", "net.ipv4.tcp_max_tw_buckets",
         as_double(s.tcp_max_tw_buckets));
   if (s.tcp_mem) {
-    auto page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+    auto page = static_cast<double>(page_bytes);
     gauge(prom, "sockkit_tcp_memory_bytes", "TCP buffer memory in use, host-wide (sockstat mem)",
           static_cast<double>(kernel.sockstat.tcp_mem_pages) * page);
     gauge(prom, "sockkit_tcp_memory_pressure_bytes", "net.ipv4.tcp_mem's pressure value",

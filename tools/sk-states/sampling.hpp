@@ -21,6 +21,6 @@ namespace sk_states {
 // Counts and, for --watch, the difference from the previous sample.
 // With a diagnoser, each sample also carries its findings (and their rates).
 int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
-              const sockkit::Painter& paint);
+              const RenderContext& context);
 
 }  // namespace sk_states

@@ -76,11 +76,13 @@ std::string rate_text(std::int64_t delta, double seconds) {
   return fmt::format("{:+.1f}", static_cast<double>(delta) / seconds);
 }
 
+// `sample_time`: when the sample was taken, "2024-05-01T12:00:00Z".
 std::string redraw(const Query& query, const Sample& sample, const Previous* previous,
-                   double seconds, const sockkit::Painter& paint) {
+                   double seconds, const RenderContext& context, std::string_view sample_time) {
+  const auto& paint = context.paint;
   std::string out = "\x1b[H\x1b[2J";
   out += paint(sockkit::Style::bold, fmt::format("sk-states every {}s, {} (Ctrl-C stops)",
-                                                 query.watch_seconds.value_or(2), utc_now()));
+                                                 query.watch_seconds.value_or(2), sample_time));
   out += "\n\n";
   auto table_for = [&](Transport transport, const sockkit::FamilyCounts& now,
                        const sockkit::FamilyCounts* before) {
@@ -109,7 +111,7 @@ std::string redraw(const Query& query, const Sample& sample, const Previous* pre
     out += "\n" +
            table_for(Transport::udp, sample.census.udp, previous ? &previous->census.udp : nullptr);
   // Only titles and evidence: the explanations would push the counts off the screen.
-  if (sample.diagnosis) out += "\n" + findings_text(*sample.diagnosis, paint, true);
+  if (sample.diagnosis) out += "\n" + findings_text(*sample.diagnosis, context, true);
   return out;
 }
 
@@ -117,8 +119,8 @@ std::string redraw(const Query& query, const Sample& sample, const Previous* pre
 // by its rate per second ("time_wait=1777 time_wait/s=+3.5"), the rows the terminal
 // would show, so that a log and a screen tell the same story.
 std::string text_line(const Query& query, const Sample& sample, const Previous* previous,
-                      double seconds) {
-  std::string line = utc_now();
+                      double seconds, std::string_view sample_time) {
+  std::string line(sample_time);
   bool rates = previous != nullptr && seconds > 0;
   auto add = [&](const char* name, const sockkit::FamilyCounts& counts,
                  const sockkit::FamilyCounts* before, Transport transport) {
@@ -167,8 +169,8 @@ Json delta_json(const Query& query, const sockkit::Census& now, const sockkit::C
 }
 
 std::string json_line(const Query& query, const Sample& sample, const Previous* previous,
-                      double seconds) {
-  Json line{{"type", "sample"}, {"timestamp_s", unix_seconds_now()}};
+                      double seconds, double timestamp_s) {
+  Json line{{"type", "sample"}, {"timestamp_s", timestamp_s}};
   // Named, not iterated as temporaries: items() does not keep its object alive.
   const Json header = header_json(query, sample);
   const Json counts = census_json(query, sample.census);
@@ -185,7 +187,7 @@ std::string json_line(const Query& query, const Sample& sample, const Previous* 
 }  // namespace
 
 int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
-              const sockkit::Painter& paint) {
+              const RenderContext& context) {
   install_stop_handlers();
   bool terminal = query.format == sockkit::cli::Format::text && ::isatty(STDOUT_FILENO) == 1;
   std::optional<Previous> previous;
@@ -196,12 +198,14 @@ int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
     double seconds = previous ? std::chrono::duration<double>(now - previous->at).count() : 0;
     const Previous* before = previous ? &*previous : nullptr;
     if (!query.quiet) {
+      auto time = utc_now();
+      double timestamp_s = unix_seconds_now();
       if (terminal)
-        sockkit::cli::write_out(redraw(query, sample, before, seconds, paint));
+        sockkit::cli::write_out(redraw(query, sample, before, seconds, context, time));
       else if (query.format == sockkit::cli::Format::json)
-        sockkit::cli::write_out(json_line(query, sample, before, seconds));
+        sockkit::cli::write_out(json_line(query, sample, before, seconds, timestamp_s));
       else
-        sockkit::cli::write_out(text_line(query, sample, before, seconds));
+        sockkit::cli::write_out(text_line(query, sample, before, seconds, time));
       sockkit::cli::flush_out();
     }
     previous = Previous{sample.census, now};

@@ -1,9 +1,11 @@
+// The driver: every rule of the table measured, levelled, filled with evidence, its
+// owners looked up in one scan, and titled; plus the kernel readings a sample needs.
 #include "sockkit/diagnosis.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "diagnosis_rules.hpp"
+#include "rule_steps.hpp"
 
 namespace sockkit {
 
@@ -106,12 +108,10 @@ void look_up_owners(std::vector<Finding>& findings, const detail::RuleContext& c
   for (auto& finding : findings) detail::attach_owners(finding, ctx, owners);
 }
 
-std::vector<ListenerDrops> drops_of(const EvidenceCollector& evidence) {
-  std::vector<ListenerDrops> out;
-  for (const auto& listener : evidence.listeners()) {
-    if (listener.drops.value_or(0) > 0) {
-      out.push_back({listener.address, listener.port, *listener.drops});
-    }
+std::vector<Listener> listeners_with_drops(const Observations& observations) {
+  std::vector<Listener> out;
+  for (const auto& listener : observations.listeners()) {
+    if (listener.drops.value_or(0) > 0) out.push_back(listener);
   }
   return out;
 }
@@ -120,7 +120,7 @@ std::vector<ListenerDrops> drops_of(const EvidenceCollector& evidence) {
 
 Diagnosis diagnose(const DiagnosisInput& input, const Thresholds& thresholds,
                    const OwnerLookup& lookup) {
-  detail::RuleContext ctx{input, *input.census, *input.evidence, *input.readings};
+  detail::RuleContext ctx{input, *input.census, *input.observations, *input.readings};
   Diagnosis out;
   std::vector<Finding> findings;
   for (const auto& rule : rule_infos()) {
@@ -146,8 +146,8 @@ Diagnosis diagnose(const DiagnosisInput& input, const Thresholds& thresholds,
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   out.findings = std::move(findings);
-  out.listener_drops = drops_of(*input.evidence);
-  auto busiest = input.evidence->busiest_tuples(1);
+  out.listeners_with_drops = listeners_with_drops(*input.observations);
+  auto busiest = input.observations->busiest_tuples(1);
   if (!busiest.empty()) out.busiest_port_use = busiest.front().used;
   return out;
 }

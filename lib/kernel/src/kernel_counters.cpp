@@ -344,4 +344,8 @@ NetSysctls read_net_sysctls() {
   return s;
 }
 
+std::optional<std::int64_t> read_net_sysctl_int(std::string_view name) {
+  return read_sysctl(proc_root(), name, parse_sysctl_int);
+}
+
 }  // namespace sockkit

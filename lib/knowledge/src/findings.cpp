@@ -1,3 +1,5 @@
+// The rule table's lookups: rule names as users type them, severities, and the
+// --threshold parser.
 #include "sockkit/findings.hpp"
 
 #include <fmt/format.h>

@@ -19,10 +19,10 @@
 
 #include "env_guard.hpp"
 #include "sockkit/census.hpp"
-#include "sockkit/evidence.hpp"
 #include "sockkit/fd.hpp"
 #include "sockkit/findings.hpp"
 #include "sockkit/kernel_counters.hpp"
+#include "sockkit/observations.hpp"
 #include "sockkit/ports.hpp"
 #include "sockkit/process_map.hpp"
 #include "test_files.hpp"
@@ -34,11 +34,11 @@ using sockkit::Census;
 using sockkit::CounterSet;
 using sockkit::Diagnosis;
 using sockkit::DiagnosisInput;
-using sockkit::EvidenceCollector;
 using sockkit::Fd;
 using sockkit::Finding;
 using sockkit::KernelReadings;
 using sockkit::Levels;
+using sockkit::Observations;
 using sockkit::OwnerLookup;
 using sockkit::PortRange;
 using sockkit::ProcessMap;
@@ -96,17 +96,17 @@ KernelReadings quiet_readings() {
   return readings;
 }
 
-// One sample: the census and evidence of the same records, and the kernel's readings.
+// One sample: the census and observations of the same records, and the kernel's readings.
 struct Sample {
   Census census;
-  EvidenceCollector evidence;
+  Observations observations;
   KernelReadings readings = quiet_readings();
 
-  explicit Sample(std::optional<PortRange> range = kRange) : evidence(range) {}
+  explicit Sample(std::optional<PortRange> range = kRange) : observations(range) {}
 
   void add(const SocketRecord& r) {
     census.add(r);
-    evidence.add(r);
+    observations.add(r);
   }
   // `n` sockets in `state` on local port `lport` (outside the ephemeral range unless the
   // test says so), peers 127.0.0.2 from port 10000 up; inodes from `inode` up when it
@@ -142,7 +142,7 @@ struct Sample {
   [[nodiscard]] DiagnosisInput input() const {
     DiagnosisInput in;
     in.census = &census;
-    in.evidence = &evidence;
+    in.observations = &observations;
     in.readings = &readings;
     return in;
   }
@@ -280,7 +280,7 @@ TEST_CASE("diagnosis: a healthy sample has no findings and every measure") {
     CHECK_FALSE(d.levels[i].off);
   }
   CHECK(d.busiest_port_use == 12);
-  CHECK(d.listener_drops.empty());
+  CHECK(d.listeners_with_drops.empty());
 }
 
 TEST_CASE("diagnosis: an empty sample has no findings") {
@@ -560,10 +560,10 @@ TEST_CASE("diagnosis: a listener that dropped connections once is an info findin
   REQUIRE(f.evidence.listeners.size() == 1);
   CHECK(f.evidence.listeners[0].drops == 7U);
   CHECK_FALSE(f.evidence.listeners[0].drops_delta.has_value());
-  REQUIRE(d.listener_drops.size() == 1);
-  CHECK(d.listener_drops[0].address.to_string() == "127.0.0.1");
-  CHECK(d.listener_drops[0].port == 8080);
-  CHECK(d.listener_drops[0].drops == 7);
+  REQUIRE(d.listeners_with_drops.size() == 1);
+  CHECK(d.listeners_with_drops[0].address.to_string() == "127.0.0.1");
+  CHECK(d.listeners_with_drops[0].port == 8080);
+  CHECK(d.listeners_with_drops[0].drops == std::optional<std::uint32_t>(7));
 }
 
 TEST_CASE("diagnosis: a listener's drops rising between samples is a warning") {
@@ -1031,6 +1031,27 @@ TEST_CASE("diagnosis: an accept_queue finding names the listener's process") {
                                "accept(), backlog 10",
                                port, comm, ::getpid()));
   CHECK(f.brief == fmt::format("accept queue 9/10 on :{} ({} pid {})", port, comm, ::getpid()));
+}
+
+TEST_CASE("diagnosis: listeners sharing a port are each named by their own holder") {
+  // SO_REUSEPORT: two listeners on one address and port, one held here, one whose
+  // holder /proc does not show. Each evidence row carries its own socket's owner.
+  EnvGuard root("SOCKKIT_PROC_ROOT", nullptr);
+  auto server = tcp_listener("127.0.0.1");
+  const auto port = local_port_of(server);
+  Sample s;
+  s.add_listener("127.0.0.1", port, 9, 10, {}, inode_of(server));
+  s.add_listener("127.0.0.1", port, 5, 10, {}, 0);
+  RecordingLookup lookup;
+  auto d = diagnose(s, {}, lookup.function());
+  REQUIRE(summary(d) == "warning accept_queue 90");
+  const auto& f = d.findings.front();
+  REQUIRE(f.evidence.listeners.size() == 2);
+  CHECK(f.evidence.listeners[0].queue == 9);
+  CHECK(f.evidence.listeners[0].pid == ::getpid());
+  CHECK(f.evidence.listeners[1].queue == 5);
+  CHECK_FALSE(f.evidence.listeners[1].pid.has_value());
+  CHECK(f.evidence.listeners[1].command.empty());
 }
 
 TEST_CASE("diagnosis: a port_exhaustion finding credits the live connections to their owner") {

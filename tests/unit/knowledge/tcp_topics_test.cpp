@@ -13,11 +13,11 @@
 
 #include <fmt/format.h>
 
-#include "diagnosis_rules.hpp"
+#include "rule_steps.hpp"
 #include "sockkit/census.hpp"
 #include "sockkit/diagnosis.hpp"
-#include "sockkit/evidence.hpp"
 #include "sockkit/findings.hpp"
+#include "sockkit/observations.hpp"
 #include "sockkit/tcp_state.hpp"
 #include "sockkit/tcp_topics.hpp"
 #include "test_records.hpp"
@@ -535,12 +535,12 @@ const GuideStep* step_with(const Guide& g, std::string_view event_part) {
 // on a host whose limits are all known.
 std::vector<std::string_view> syn_recv_finding_limits() {
   sockkit::Census census;
-  sockkit::EvidenceCollector evidence(std::nullopt);
+  sockkit::Observations observations(std::nullopt);
   for (int i = 0; i < 1000; ++i) {
     const sockkit::SocketRecord r = tcp_record(
         "127.0.0.1", 8080, "127.0.0.2", static_cast<std::uint16_t>(10000 + i), TcpState::syn_recv);
     census.add(r);
-    evidence.add(r);
+    observations.add(r);
   }
   sockkit::KernelReadings readings;
   readings.sysctls.somaxconn = 4096;
@@ -552,7 +552,7 @@ std::vector<std::string_view> syn_recv_finding_limits() {
   readings.sysctls.tcp_max_orphans = 1000;
   sockkit::DiagnosisInput in;
   in.census = &census;
-  in.evidence = &evidence;
+  in.observations = &observations;
   in.readings = &readings;
   const sockkit::Diagnosis d = sockkit::diagnose(in, {}, {});
   std::vector<std::string_view> out;
@@ -577,10 +577,10 @@ std::set<std::string> syn_recv_rising_counters() {
                          c.name == rising.name ? 1 : 0);
     }
     const sockkit::Census census;
-    const sockkit::EvidenceCollector evidence(std::nullopt);
+    const sockkit::Observations observations(std::nullopt);
     sockkit::DiagnosisInput in;
     in.census = &census;
-    in.evidence = &evidence;
+    in.observations = &observations;
     in.readings = &after;
     in.previous_readings = &before;
     for (const sockkit::Finding& f : sockkit::diagnose(in, {}, {}).findings) {

@@ -1,5 +1,5 @@
 // The diagnosis: the rules of findings.hpp applied to one sample of the sockets (a
-// census and the evidence gathered with it) and the kernel's counters, limits and
+// census and the observations gathered with it) and the kernel's counters, limits and
 // totals. Pure over its inputs except for the owner lookup, which the caller passes in
 // (sk-states scans /proc; the tests scan their own processes).
 #pragma once
@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "sockkit/census.hpp"
-#include "sockkit/evidence.hpp"
 #include "sockkit/export.hpp"
 #include "sockkit/findings.hpp"
 #include "sockkit/kernel_counters.hpp"
+#include "sockkit/observations.hpp"
 #include "sockkit/process_map.hpp"
 
 SOCKKIT_API_BEGIN
@@ -35,25 +35,19 @@ struct KernelReadings {
 [[nodiscard]] KernelReadings read_kernel_readings();
 void keep_host_limits(KernelReadings& readings, const NetSysctls& host);
 
-struct ListenerDrops {
-  IpAddress address;
-  std::uint16_t port = 0;
-  std::uint32_t drops = 0;
-};
-
 struct Diagnosis {
   std::vector<Finding> findings;  // critical first, then warning, then info; rule order within
   // Every rule's measure; nullopt when it could not be taken (a limit the kernel hides).
   std::array<std::optional<double>, kRuleCount> measures{};
-  std::array<Levels, kRuleCount> levels{};    // as applied
-  std::vector<ListenerDrops> listener_drops;  // for the next sample's deltas
-  std::uint64_t busiest_port_use = 0;         // ephemeral ports toward the busiest destination
-  std::size_t owner_lookups = 0;              // inodes looked up (0: /proc was not scanned)
+  std::array<Levels, kRuleCount> levels{};     // as applied
+  std::vector<Listener> listeners_with_drops;  // for the next sample's deltas
+  std::uint64_t busiest_port_use = 0;          // ephemeral ports toward the busiest destination
+  std::size_t owner_lookups = 0;               // inodes looked up (0: /proc was not scanned)
 };
 
 struct DiagnosisInput {
   const Census* census = nullptr;
-  const EvidenceCollector* evidence = nullptr;
+  const Observations* observations = nullptr;
   const KernelReadings* readings = nullptr;
   // --watch: the previous sample, for rates and counter deltas; interval in seconds.
   const Diagnosis* previous = nullptr;

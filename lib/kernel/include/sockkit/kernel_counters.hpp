@@ -119,6 +119,9 @@ struct NetSysctls {
 [[nodiscard]] SockStat read_sockstat();
 // <root>/sys/net/ipv4/... and <root>/sys/net/core/somaxconn; missing files are nullopt.
 [[nodiscard]] NetSysctls read_net_sysctls();
+// Any other integer sysctl, by its path under <root>/sys/net ("ipv4/tcp_syn_retries"):
+// nullopt when this kernel has no such file.
+[[nodiscard]] std::optional<std::int64_t> read_net_sysctl_int(std::string_view name);
 
 }  // namespace sockkit
 

@@ -98,7 +98,9 @@ class Thresholds {
   std::array<Levels, kRuleCount> levels_{};
 };
 
-// The evidence a finding carries: only what matters for its rule is filled.
+// The evidence a finding carries (what it shows the user; what the diagnosis gathered
+// to find it are its observations, observations.hpp): only what matters for its rule
+// is filled.
 struct CountedPort {
   std::uint16_t port = 0;
   std::uint64_t sockets = 0;
@@ -122,13 +124,18 @@ struct LimitReading {
   std::string_view name;  // the sysctl's leaf: "tcp_max_tw_buckets"
   std::int64_t value = 0;
 };
-struct ListenerEvidence {
+// A listening socket and its accept queue, as one sample saw it.
+struct Listener {
   IpAddress address;
   std::uint16_t port = 0;
   std::uint32_t queue = 0;             // connections waiting for accept()
   std::uint32_t backlog = 0;           // the limit listen() got, after somaxconn
   std::optional<std::uint32_t> drops;  // SK_MEMINFO_DROPS since the listener was made
-  std::optional<std::int64_t> drops_delta;
+  std::uint32_t inode = 0;             // how its owner is found; 0 when unknown
+};
+// The listener as a finding shows it: with the change of its drops and its holder.
+struct ListenerEvidence : Listener {
+  std::optional<std::int64_t> drops_delta;  // since the previous sample, in --watch
   std::optional<int> pid;
   std::string command;
 };

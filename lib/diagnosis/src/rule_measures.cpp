@@ -1,6 +1,6 @@
 // What each rule measures and when counters alone raise it, plus the helpers the
-// evidence and text files share.
-#include "diagnosis_rules.hpp"
+// evidence and title files share.
+#include "rule_steps.hpp"
 
 #include <algorithm>
 
@@ -67,15 +67,17 @@ std::string count_text(std::uint64_t value) {
 }
 
 // Fill of a listener's accept queue; nullopt when its limit is unknown (/proc shows 0).
-std::optional<double> queue_fill(const ListenerRow& listener) {
+std::optional<double> queue_fill(const Listener& listener) {
   if (listener.backlog == 0) return std::nullopt;
   return percent(listener.queue, listener.backlog);
 }
 
-std::optional<std::uint32_t> previous_drops(const RuleContext& ctx, const ListenerRow& listener) {
+std::optional<std::uint32_t> previous_drops(const RuleContext& ctx, const Listener& listener) {
   if (ctx.input.previous == nullptr) return std::nullopt;
-  for (const auto& before : ctx.input.previous->listener_drops) {
-    if (before.port == listener.port && before.address == listener.address) return before.drops;
+  for (const auto& before : ctx.input.previous->listeners_with_drops) {
+    if (before.port == listener.port && before.address == listener.address) {
+      return before.drops.value_or(0);
+    }
   }
   return 0;  // not listed: it had dropped nothing, or did not exist yet
 }
@@ -87,7 +89,7 @@ bool counter_rose(const RuleContext& ctx, const CounterName& counter) {
 }
 
 bool listener_drops_rose(const RuleContext& ctx) {
-  for (const auto& listener : ctx.evidence.listeners()) {
+  for (const auto& listener : ctx.observations.listeners()) {
     auto before = previous_drops(ctx, listener);
     if (before && listener.drops && *listener.drops > *before) return true;
   }
@@ -96,7 +98,7 @@ bool listener_drops_rose(const RuleContext& ctx) {
 
 std::optional<double> accept_queue_measure(const RuleContext& ctx) {
   double fullest = 0;
-  for (const auto& listener : ctx.evidence.listeners()) {
+  for (const auto& listener : ctx.observations.listeners()) {
     // One connection waiting is a listener doing its job between two accept() calls.
     if (listener.queue < 2) continue;
     fullest = std::max(fullest, queue_fill(listener).value_or(0));
@@ -105,9 +107,9 @@ std::optional<double> accept_queue_measure(const RuleContext& ctx) {
 }
 
 std::optional<double> port_use_measure(const RuleContext& ctx) {
-  auto range = ctx.evidence.ephemeral_range();
+  auto range = ctx.observations.ephemeral_range();
   if (!range) return std::nullopt;
-  auto busiest = ctx.evidence.busiest_tuples(1);
+  auto busiest = ctx.observations.busiest_tuples(1);
   if (busiest.empty()) return 0.0;
   return percent(static_cast<double>(busiest.front().used), static_cast<double>(range->count()));
 }
@@ -140,8 +142,8 @@ std::optional<Severity> rule_floor(RuleId id, const RuleContext& ctx) {
         return Severity::warning;
       }
       bool dropped_ever =
-          std::any_of(ctx.evidence.listeners().begin(), ctx.evidence.listeners().end(),
-                      [](const ListenerRow& listener) { return listener.drops.value_or(0) > 0; });
+          std::any_of(ctx.observations.listeners().begin(), ctx.observations.listeners().end(),
+                      [](const Listener& listener) { return listener.drops.value_or(0) > 0; });
       return dropped_ever ? std::optional(Severity::info) : std::nullopt;
     }
     case RuleId::syn_recv:

@@ -1,5 +1,6 @@
-// What the diagnosis rules need from the sockets themselves, gathered while the census
-// runs: per troubled state the local ports, peers and socket inodes; the listeners
+// The observations: what the diagnosis rules need from the sockets themselves, gathered
+// while the census runs (what a finding then shows the user is its evidence,
+// findings.hpp): per troubled state the local ports, peers and socket inodes; the listeners
 // whose accept queue holds anything; and how many ephemeral ports each destination
 // uses. A healthy socket costs one branch; only sockets in a troubled state, listeners
 // and connections from an ephemeral port touch a table.
@@ -14,6 +15,7 @@
 
 #include "sockkit/address.hpp"
 #include "sockkit/export.hpp"
+#include "sockkit/findings.hpp"
 #include "sockkit/ports.hpp"
 #include "sockkit/sock_diag.hpp"
 
@@ -42,15 +44,6 @@ struct StateProfile {
   std::vector<std::uint32_t> inodes;  // non-zero only: orphans and TIME_WAIT have none
 };
 
-struct ListenerRow {
-  IpAddress address;
-  std::uint16_t port = 0;
-  std::uint32_t queue = 0;
-  std::uint32_t backlog = 0;
-  std::optional<std::uint32_t> drops;  // when the dump carried SK_MEMINFO
-  std::uint32_t inode = 0;
-};
-
 // Ephemeral ports in use toward one destination from one local address.
 struct TupleUse {
   IpAddress local_address;
@@ -61,15 +54,16 @@ struct TupleUse {
   std::uint32_t sample_inode = 0;  // one owned socket of the tuple, to name its process
 };
 
-class EvidenceCollector {
+// Gathers the observations of one sample, socket record by socket record.
+class Observations {
  public:
   // `ephemeral`: net.ipv4.ip_local_port_range. Connections whose local port lies in it
   // count toward their destination's port use; nullopt leaves port use uncounted.
-  explicit EvidenceCollector(std::optional<PortRange> ephemeral = std::nullopt)
+  explicit Observations(std::optional<PortRange> ephemeral = std::nullopt)
       : ephemeral_(ephemeral) {}
   // Not copied or moved: it keeps a pointer into its own map.
-  EvidenceCollector(const EvidenceCollector&) = delete;
-  EvidenceCollector& operator=(const EvidenceCollector&) = delete;
+  Observations(const Observations&) = delete;
+  Observations& operator=(const Observations&) = delete;
 
   void add(const SocketRecord& record);
   // Forget what a restarted dump counted: connections and listeners apart, because
@@ -81,7 +75,7 @@ class EvidenceCollector {
   // (NEW_SYN_RECV counts as SYN_RECV); an empty profile for any other state.
   [[nodiscard]] const StateProfile& profile(TcpState state) const;
   // Listeners with a connection waiting or a drop counted; the rest are left out.
-  [[nodiscard]] const std::vector<ListenerRow>& listeners() const noexcept { return listeners_; }
+  [[nodiscard]] const std::vector<Listener>& listeners() const noexcept { return listeners_; }
   [[nodiscard]] std::uint64_t listener_count() const noexcept { return listener_count_; }
   // The `n` destinations using the most ephemeral ports, most first.
   [[nodiscard]] std::vector<TupleUse> busiest_tuples(std::size_t n) const;
@@ -110,7 +104,7 @@ class EvidenceCollector {
 
   std::optional<PortRange> ephemeral_;
   std::array<StateProfile, 8> profiles_{};  // see profile_index()
-  std::vector<ListenerRow> listeners_;
+  std::vector<Listener> listeners_;
   std::uint64_t listener_count_ = 0;
   std::unordered_map<TupleKey, TupleCount, TupleKeyHash> tuples_;
   // A dump lists a client's sockets toward one destination close together, so most

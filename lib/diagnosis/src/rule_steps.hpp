@@ -1,5 +1,7 @@
-// The rules one by one: what each measures, which evidence it shows, whose owners it
-// wants and how it words its title. diagnosis.cpp drives them; private to the library.
+// The steps diagnose() takes for each rule, one file each: what it measures
+// (rule_measures.cpp), the evidence it shows from the observations and whose owners it
+// wants (finding_evidence.cpp), and how it words its title (finding_titles.cpp).
+// diagnosis.cpp drives them; private to the library.
 #pragma once
 
 #include <optional>
@@ -15,7 +17,7 @@ namespace sockkit::detail {
 struct RuleContext {
   const DiagnosisInput& input;
   const Census& census;
-  const EvidenceCollector& evidence;
+  const Observations& observations;
   const KernelReadings& kernel;
 };
 
@@ -50,10 +52,10 @@ struct CounterName {
 [[nodiscard]] std::string percent_text(double value);       // "7.6%", "93%"
 [[nodiscard]] std::string count_text(std::uint64_t value);  // "27,900"
 // Fill of a listener's accept queue; nullopt when its limit is unknown (/proc shows 0).
-[[nodiscard]] std::optional<double> queue_fill(const ListenerRow& listener);
+[[nodiscard]] std::optional<double> queue_fill(const Listener& listener);
 // Its drop count in the previous sample; nullopt outside --watch.
 [[nodiscard]] std::optional<std::uint32_t> previous_drops(const RuleContext& ctx,
-                                                          const ListenerRow& listener);
+                                                          const Listener& listener);
 inline constexpr std::size_t kTopEvidence = 5;
 
 }  // namespace sockkit::detail

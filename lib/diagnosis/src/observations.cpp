@@ -1,4 +1,6 @@
-#include "sockkit/evidence.hpp"
+// How the observations of one sample are gathered: per-state profiles, listeners with
+// something queued or dropped, and ephemeral port use per destination.
+#include "sockkit/observations.hpp"
 
 #include <linux/sock_diag.h>
 
@@ -49,7 +51,7 @@ std::size_t PeerKeyHash::operator()(const PeerKey& key) const noexcept {
   return hash_bytes(bytes.data(), bytes.size());
 }
 
-std::size_t EvidenceCollector::TupleKeyHash::operator()(const TupleKey& key) const noexcept {
+std::size_t Observations::TupleKeyHash::operator()(const TupleKey& key) const noexcept {
   std::array<std::uint8_t, 35> bytes{};
   std::memcpy(bytes.data(), key.local.data(), 16);
   std::memcpy(bytes.data() + 16, key.remote.data(), 16);
@@ -66,7 +68,7 @@ std::optional<std::uint32_t> meminfo_drops(std::span<const std::byte> skmeminfo)
   return drops;
 }
 
-void EvidenceCollector::add(const SocketRecord& record) {
+void Observations::add(const SocketRecord& record) {
   if (record.transport != Transport::tcp) return;
   auto state = static_cast<TcpState>(record.state);
   if (state == TcpState::listen) {
@@ -89,7 +91,7 @@ void EvidenceCollector::add(const SocketRecord& record) {
   if (record.inode != 0) profile.inodes.push_back(record.inode);
 }
 
-void EvidenceCollector::add_listener(const SocketRecord& record) {
+void Observations::add_listener(const SocketRecord& record) {
   ++listener_count_;
   auto drops = meminfo_drops(record.skmeminfo);
   if (record.rqueue == 0 && drops.value_or(0) == 0) return;
@@ -97,7 +99,7 @@ void EvidenceCollector::add_listener(const SocketRecord& record) {
       {record.local_ip(), record.local_port, record.rqueue, record.wqueue, drops, record.inode});
 }
 
-void EvidenceCollector::add_port_use(const SocketRecord& record) {
+void Observations::add_port_use(const SocketRecord& record) {
   if (!ephemeral_ || record.local_port < ephemeral_->first ||
       record.local_port > ephemeral_->last) {
     return;
@@ -120,25 +122,25 @@ void EvidenceCollector::add_port_use(const SocketRecord& record) {
   if (count.sample_inode == 0) count.sample_inode = record.inode;
 }
 
-void EvidenceCollector::clear_connections() {
+void Observations::clear_connections() {
   profiles_ = {};
   tuples_.clear();
   last_count_ = nullptr;
   busiest_valid_ = false;
 }
 
-void EvidenceCollector::clear_listeners() {
+void Observations::clear_listeners() {
   listeners_.clear();
   listener_count_ = 0;
 }
 
-const StateProfile& EvidenceCollector::profile(TcpState state) const {
+const StateProfile& Observations::profile(TcpState state) const {
   static const StateProfile empty;
   int index = profile_index(static_cast<std::uint8_t>(state));
   return index < 0 ? empty : profiles_[static_cast<std::size_t>(index)];
 }
 
-std::vector<TupleUse> EvidenceCollector::busiest_tuples(std::size_t n) const {
+std::vector<TupleUse> Observations::busiest_tuples(std::size_t n) const {
   if (!busiest_valid_ || (n > busiest_.size() && busiest_.size() < tuples_.size())) {
     sort_busiest(std::max(n, kBusiestKept));
   }
@@ -146,7 +148,7 @@ std::vector<TupleUse> EvidenceCollector::busiest_tuples(std::size_t n) const {
           busiest_.begin() + static_cast<std::ptrdiff_t>(std::min(n, busiest_.size()))};
 }
 
-void EvidenceCollector::sort_busiest(std::size_t n) const {
+void Observations::sort_busiest(std::size_t n) const {
   std::vector<TupleUse> all;
   all.reserve(tuples_.size());
   for (const auto& [key, count] : tuples_) {

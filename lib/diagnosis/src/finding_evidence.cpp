@@ -1,10 +1,11 @@
-// The evidence each finding shows: counts, ports, peers, listeners, destinations, the
-// kernel's counters and limits, and the processes behind the sockets.
+// The evidence each finding shows, picked from the sample's observations: counts, ports,
+// peers, listeners, destinations, the kernel's counters and limits, and the processes
+// behind the sockets.
 #include <algorithm>
 #include <map>
 #include <tuple>
 
-#include "diagnosis_rules.hpp"
+#include "rule_steps.hpp"
 
 namespace sockkit::detail {
 namespace {
@@ -85,15 +86,10 @@ void add_limits(RuleId id, const KernelReadings& kernel, Evidence& evidence) {
 
 void add_listeners(const RuleContext& ctx, Finding& finding) {
   auto& evidence = finding.evidence;
-  for (const auto& row : ctx.evidence.listeners()) {
-    ListenerEvidence listener;
-    listener.address = row.address;
-    listener.port = row.port;
-    listener.queue = row.queue;
-    listener.backlog = row.backlog;
-    listener.drops = row.drops;
-    auto before = previous_drops(ctx, row);
-    if (before && row.drops) listener.drops_delta = std::int64_t{*row.drops} - *before;
+  for (const auto& seen : ctx.observations.listeners()) {
+    ListenerEvidence listener{seen, std::nullopt, std::nullopt, {}};
+    auto before = previous_drops(ctx, seen);
+    if (before && seen.drops) listener.drops_delta = std::int64_t{*seen.drops} - *before;
     evidence.listeners.push_back(std::move(listener));
   }
   // The listener that explains the finding comes first: when the measure fired, the
@@ -115,9 +111,9 @@ void add_listeners(const RuleContext& ctx, Finding& finding) {
 }
 
 void add_tuples(const RuleContext& ctx, Evidence& evidence) {
-  auto range = ctx.evidence.ephemeral_range();
+  auto range = ctx.observations.ephemeral_range();
   if (!range) return;
-  for (const auto& tuple : ctx.evidence.busiest_tuples(3)) {
+  for (const auto& tuple : ctx.observations.busiest_tuples(3)) {
     evidence.tuples.push_back({tuple.local_address, tuple.address, tuple.port, tuple.used,
                                tuple.time_wait, range->count()});
   }
@@ -139,7 +135,7 @@ void fill_evidence(Finding& finding, const RuleContext& ctx) {
   const auto& rule = rule_info(finding.rule);
   if (rule.state) {
     evidence.sockets = state_count(ctx, *rule.state);
-    const auto& profile = ctx.evidence.profile(*rule.state);
+    const auto& profile = ctx.observations.profile(*rule.state);
     evidence.local_ports = top_ports(profile);
     evidence.peers = top_peers(profile);
   }
@@ -173,16 +169,16 @@ void wanted_inodes(const Finding& finding, const RuleContext& ctx, bool everywhe
   if (!needs_owner(finding.rule) && !everywhere) return;
   const auto& rule = rule_info(finding.rule);
   if (rule.state) {
-    const auto& inodes = ctx.evidence.profile(*rule.state).inodes;
+    const auto& inodes = ctx.observations.profile(*rule.state).inodes;
     out.insert(out.end(), inodes.begin(), inodes.end());
   }
   if (finding.rule == RuleId::accept_queue) {
-    for (const auto& listener : ctx.evidence.listeners()) {
+    for (const auto& listener : ctx.observations.listeners()) {
       if (listener.inode != 0) out.push_back(listener.inode);
     }
   }
   if (finding.rule == RuleId::port_exhaustion) {
-    auto busiest = ctx.evidence.busiest_tuples(1);
+    auto busiest = ctx.observations.busiest_tuples(1);
     if (!busiest.empty() && busiest.front().sample_inode != 0) {
       out.push_back(busiest.front().sample_inode);
     }
@@ -205,23 +201,15 @@ void count_owners(std::span<const std::uint32_t> inodes, const ProcessMap& owner
   });
 }
 
-ListenerRow const* row_for(const RuleContext& ctx, const ListenerEvidence& listener) {
-  for (const auto& row : ctx.evidence.listeners()) {
-    if (row.port == listener.port && row.address == listener.address) return &row;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 void attach_owners(Finding& finding, const RuleContext& ctx, const ProcessMap& owners) {
   auto& evidence = finding.evidence;
   const auto& rule = rule_info(finding.rule);
   if (rule.state)
-    count_owners(ctx.evidence.profile(*rule.state).inodes, owners, evidence.processes);
+    count_owners(ctx.observations.profile(*rule.state).inodes, owners, evidence.processes);
   for (auto& listener : evidence.listeners) {
-    const auto* row = row_for(ctx, listener);
-    const auto* owner = row != nullptr ? owners.owner(row->inode) : nullptr;
+    const auto* owner = listener.inode != 0 ? owners.owner(listener.inode) : nullptr;
     if (owner == nullptr) continue;
     listener.pid = owner->pid;
     listener.command = owner->command;
@@ -229,7 +217,7 @@ void attach_owners(Finding& finding, const RuleContext& ctx, const ProcessMap& o
   // The busiest destination's ports are mostly TIME_WAIT, which no process holds: name
   // the holder of one of its live connections, credited with the live ones only.
   if (finding.rule != RuleId::port_exhaustion) return;
-  auto busiest = ctx.evidence.busiest_tuples(1);
+  auto busiest = ctx.observations.busiest_tuples(1);
   if (busiest.empty()) return;
   if (const auto* owner = owners.owner(busiest.front().sample_inode)) {
     evidence.processes.push_back(
