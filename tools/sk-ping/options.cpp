@@ -25,7 +25,8 @@ void add_options(CLI::App& app, Options& o) {
       app.add_option("-p,--port", o.port, "Port when the target names none (80; 7 for -u)")
           ->type_name("PORT");
   o.count_option = app.add_option("-c,--count", o.count, "Stop after N attempts")->type_name("N");
-  app.add_option("-i,--interval", o.interval, "TIME between attempts (default 1; down to 1ms)")
+  app.add_option("-i,--interval", o.interval,
+                 "Pause between attempts, TIME (default 1; down to 1ms)")
       ->type_name("TIME");
   o.deadline_option =
       app.add_option("-w,--deadline", o.deadline, "Stop after TIME, whatever the count")
