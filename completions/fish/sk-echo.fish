@@ -7,7 +7,7 @@ complete -c sk-echo -f
 complete -c sk-echo -s l -l listen -x -d 'Serve on [ADDR:]PORT (loopback if no ADDR)'
 complete -c sk-echo -s t -l tcp -d 'TCP (the default; a server given -t -u serves both)'
 complete -c sk-echo -l threads -x -d 'Event loops, one per thread'
-complete -c sk-echo -l idle-timeout -x -d 'Close connections idle SECONDS'
+complete -c sk-echo -l idle-timeout -x -d 'Close connections idle TIME'
 complete -c sk-echo -l max-connections -x -d 'Close new connections beyond N open ones'
 complete -c sk-echo -l max-bytes -x -d 'Close a connection after BYTES echoed'
 complete -c sk-echo -l on-eof -x -a 'close hold rst delay:' -d 'What to do after the client FIN'
@@ -17,14 +17,14 @@ complete -c sk-echo -s v -l verbose -d 'Log every connection on stderr'
 
 # Client
 complete -c sk-echo -l size -x -d 'Send BYTES of generated data'
-complete -c sk-echo -s w -l timeout -x -d 'Give up after SECONDS (UDP: per try)'
+complete -c sk-echo -s w -l timeout -x -d 'Give up after TIME (UDP: per try)'
 complete -c sk-echo -l retries -x -d 'UDP: send again N times'
 complete -c sk-echo -l half-close -d 'TCP: send FIN after the payload, expect EOF'
 
 # Client load mode (any of these turns it on; TCP only)
 complete -c sk-echo -s C -l connections -x -d 'Load: keep N connections echoing at once'
 complete -c sk-echo -s n -l requests -x -d 'Load: stop after N requests in all'
-complete -c sk-echo -l duration -x -d 'Load: run for SECONDS (default 10)'
+complete -c sk-echo -l duration -x -d 'Load: run for TIME (default 10)'
 complete -c sk-echo -l rate -x -d 'Load: PER_SECOND requests on a fixed schedule (open loop)'
 complete -c sk-echo -l connect-rate -d 'Load: a new connection for every request'
 

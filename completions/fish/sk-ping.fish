@@ -20,9 +20,9 @@ complete -c sk-ping -n 'not string match -q -- "-*" (commandline -ct)' -a '(__fi
 # What and how often
 complete -c sk-ping -s p -l port -x -d 'Port when the target names none (80; 7 with -u)'
 complete -c sk-ping -s c -l count -x -d 'Stop after N attempts'
-complete -c sk-ping -s i -l interval -x -d 'Seconds between attempts (default 1)'
-complete -c sk-ping -s w -l deadline -x -d 'Stop after SECONDS, whatever the count'
-complete -c sk-ping -s W -l timeout -x -d 'Wait for one attempt, SECONDS (default 4)'
+complete -c sk-ping -s i -l interval -x -d 'Pause between attempts, TIME (default 1)'
+complete -c sk-ping -s w -l deadline -x -d 'Stop after TIME, whatever the count'
+complete -c sk-ping -s W -l timeout -x -d 'Wait for one attempt, TIME (default 4)'
 complete -c sk-ping -s 4 -l ipv4 -d 'IPv4 only'
 complete -c sk-ping -s 6 -l ipv6 -d 'IPv6 only'
 complete -c sk-ping -s s -l source -x -a '(__sk_ping_addresses)' -d 'Connect from ADDR[:PORT]'

@@ -29,7 +29,7 @@ complete -c sk-probe -s 6 -l ipv6 -d 'IPv6 only'
 complete -c sk-probe -l max-hosts -x -d 'Refuse more than N addresses (default 65,536)'
 
 # Timing
-complete -c sk-probe -s w -l timeout -x -d 'Longest wait for one attempt, SECONDS (default 1; adapts below)'
+complete -c sk-probe -s w -l timeout -x -d 'Longest wait for one attempt, TIME (default 1; adapts below)'
 complete -c sk-probe -l retries -x -d 'Attempts again after silence (default 1)'
 complete -c sk-probe -l parallel -x -d 'Probes in flight at once (default from ulimit -n)'
 complete -c sk-probe -l rate -x -d 'At most PER_SECOND attempts per second'
@@ -39,7 +39,7 @@ complete -c sk-probe -l wait -x -d 'Probe again until every target is open, for 
 complete -c sk-probe -s s -l source -x -a '(__sk_probe_addresses)' -d 'Send from ADDR[:PORT]'
 complete -c sk-probe -l close -x -a 'rst\t"a reset, no TIME_WAIT (default)" fin\t"a FIN, TIME_WAIT on this side"' -d 'How open connections are closed'
 complete -c sk-probe -s b -l banner -d 'Read what open TCP services send first'
-complete -c sk-probe -l banner-wait -x -d 'How long to wait for a banner, SECONDS (default 1)'
+complete -c sk-probe -l banner-wait -x -d 'How long to wait for a banner, TIME (default 1)'
 complete -c sk-probe -l netns -x -a '(__sk_probe_netns)' -d 'Probe from inside a network namespace'
 
 # Output

@@ -92,7 +92,7 @@ complete -c sk-states -l list -d 'One matching socket per line'
 complete -c sk-states -s e -l extended -d 'With --list: RTT, cwnd, retransmits, bytes'
 complete -c sk-states -s q -l quiet -d 'Print nothing; only the exit status'
 # The interval is optional (default 2 seconds), so -w takes no required argument.
-complete -c sk-states -s w -l watch -d 'Sample every SECONDS (default 2)'
+complete -c sk-states -s w -l watch -d 'Sample every TIME (default 2)'
 complete -c sk-states -s c -l count -x -d 'With --watch: stop after N samples'
 complete -c sk-states -s h -l help -d 'Show help with examples'
 complete -c sk-states -l version -d 'Print the version'

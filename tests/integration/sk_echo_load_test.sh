@@ -337,7 +337,7 @@ expect_error "-C 2000000" "invalid --connections 2000000: expected 1 to 1000000"
 expect_error "-n 0" "invalid --requests 0: expected 1 or more" -- 127.0.0.1:7 -n 0
 expect_error "--rate 0" "invalid --rate 0" -- 127.0.0.1:7 --rate 0
 expect_error "--rate -5" "invalid --rate -5" -- 127.0.0.1:7 --rate -5
-expect_error "--duration 0" "invalid --duration 0" -- 127.0.0.1:7 --duration 0
+expect_error "--duration 0" 'invalid duration "0" for --duration: expected 1ms to 24h' -- 127.0.0.1:7 --duration 0
 expect_error "-n with --duration" "give -n/--requests or --duration, not both" -- 127.0.0.1:7 -n 5 --duration 1
 expect_error "-u with -C" "load mode (-C, -n, --duration, --rate, --connect-rate) is TCP only" -- -u 127.0.0.1:7 -C 2
 expect_error "--half-close with -C" "--half-close checks one exchange" -- 127.0.0.1:7 --half-close -C 2

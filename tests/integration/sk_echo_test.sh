@@ -287,8 +287,8 @@ fi
 # --- bad input --------------------------------------------------------------------------------
 expect_error "no arguments" "give -l [ADDR:]PORT to serve" --
 expect_error "port too large" "invalid listen address \"70000\"" -- -l 70000
-expect_error "bad --on-eof" "invalid --on-eof \"maybe\": expected close, hold, rst or delay:SECONDS" -- -l 0 --on-eof maybe
-expect_error "bad delay" "invalid --on-eof \"delay:x\"" -- -l 0 --on-eof delay:x
+expect_error "bad --on-eof" "invalid --on-eof \"maybe\": expected close, hold, rst or delay:TIME" -- -l 0 --on-eof maybe
+expect_error "bad delay" 'invalid duration "x" for --on-eof delay: expected seconds (2, 0.5) or a number with ms, s, m or h (500ms, 2m)' -- -l 0 --on-eof delay:x
 expect_error "--threads 0" "invalid --threads 0: expected 1 to 256" -- -l 0 --threads 0
 expect_error "target without port" "invalid target \"127.0.0.1\": expected HOST:PORT" -- 127.0.0.1
 expect_error "--size 0" "invalid --size \"0\"" -- 127.0.0.1:7 --size 0
@@ -300,7 +300,7 @@ expect_error "a client with -t and -u" "the client speaks TCP or UDP: give -t or
 expect_error "a HOST:PORT on a server" "unexpected argument \"127.0.0.1:7\"" -- -l 0 127.0.0.1:7
 expect_error "-4 with -6" "-4 and -6 contradict each other" -- -4 -6 127.0.0.1:7
 expect_error "bad namespace name" "" -- --netns a/b 127.0.0.1:7
-expect_error "negative timeout" "invalid --timeout" -- 127.0.0.1:7 -w -1
+expect_error "negative timeout" 'invalid duration "-1" for --timeout: expected 1ms to 24h' -- 127.0.0.1:7 -w -1
 expect_error "--udp-rate without -u" "--udp-rate needs -u/--udp" -- -l 0 --udp-rate 5
 expect_error "bad format" "" -- -l 0 --format csv
 expect_status 0 "--help" -- "$sk_echo" --help

@@ -492,10 +492,10 @@ expect_error "a port word out of range" 'port 70000 is out of range 1-65535' -- 
 expect_error "three words" "The following argument was not expected: 82" -- 127.0.0.1 81 82
 expect_error "-c 0" "invalid --count 0" -- -c 0 127.0.0.1:80
 expect_error "-c x" "Could not convert: --count" -- -c x 127.0.0.1:80
-expect_error "-i 0" "invalid --interval 0: expected 0.001 to 3600 seconds" -- -i 0 127.0.0.1:80
-expect_error "-i -1" "invalid --interval -1" -- -i -1 127.0.0.1:80
-expect_error "-W 0" "invalid --timeout 0" -- -W 0 127.0.0.1:80
-expect_error "-w 0" "invalid --deadline 0" -- -w 0 127.0.0.1:80
+expect_error "-i 0" 'invalid duration "0" for --interval: expected 1ms to 1h' -- -i 0 127.0.0.1:80
+expect_error "-i -1" 'invalid duration "-1" for --interval: expected 1ms to 1h' -- -i -1 127.0.0.1:80
+expect_error "-W 0" 'invalid duration "0" for --timeout: expected 1ms to 1h' -- -W 0 127.0.0.1:80
+expect_error "-w 0" 'invalid duration "0" for --deadline: expected 1ms to 744h' -- -w 0 127.0.0.1:80
 expect_error "--size without -u" "--size is for UDP (-u)" -- --size 10 127.0.0.1:80
 expect_error "--size 10 with -u" "invalid --size 10: expected 28 to 65507 bytes" -- -u --size 10 127.0.0.1:80
 expect_error "--size 65508 with -u" "invalid --size 65508" -- -u --size 65508 127.0.0.1:80
@@ -504,8 +504,8 @@ expect_error "-6 with an IPv4 literal" "127.0.0.1 is an IPv4 address, but -6 was
 expect_error "--close with -u" "--close, --send and --expect are for TCP" -- --close -u 127.0.0.1:80
 expect_error "--expect with -u" "--close, --send and --expect are for TCP" -- --expect x -u 127.0.0.1:80
 expect_error "--warn without --check" "--warn and --crit need --check" -- --warn 50 127.0.0.1:80
-expect_error "--format csv" 'invalid --format "csv"' -- --format csv 127.0.0.1:80
-expect_error "-j with --format prom" "give -j or --format, not both" -- -j -f prom 127.0.0.1:80
+expect_error "--format csv" '--format csv is not supported here: use text, json or prom' -- --format csv 127.0.0.1:80
+expect_error "-j with --format prom" "-j/--json and --format prom contradict each other" -- -j -f prom 127.0.0.1:80
 expect_error "--send with a bad escape" "invalid --send" -- --send '\q' 127.0.0.1:80
 expect_error "--send with half an \\x" "invalid --send" -- --send 'a\x4' 127.0.0.1:80
 expect_error "an empty --expect" 'invalid --expect ""' -- --expect '' 127.0.0.1:80

@@ -239,21 +239,23 @@ expect_error "-p with --top-ports" "give -p or --top-ports, not both" -- 127.0.0
 expect_error "CIDR /33" 'invalid target "10.0.0.0/33"' -- 10.0.0.0/33 -p 80
 expect_error "CIDR with a port" 'invalid target "10.0.0.0/24:80": a CIDR block takes no port' -- 10.0.0.0/24:80
 expect_error "-t -u" "give -t or -u, not both" -- -t -u 127.0.0.1:80
-expect_error "--timeout 0" "invalid --timeout 0" -- --timeout 0 127.0.0.1:80
-expect_error "--timeout -1" "invalid --timeout" -- --timeout -1 127.0.0.1:80
+expect_error "--timeout 0" 'invalid duration "0" for --timeout: expected 1ms to 1h' -- --timeout 0 127.0.0.1:80
+expect_error "--timeout -1" 'invalid duration "-1" for --timeout' -- --timeout -1 127.0.0.1:80
 expect_error "--retries 11" "invalid --retries 11: expected 0 to 10" -- --retries 11 127.0.0.1:80
 expect_error "--parallel 0" "invalid --parallel 0" -- --parallel 0 127.0.0.1:80
 expect_error "--rate -1" "invalid --rate -1" -- --rate -1 127.0.0.1:80
 expect_error "--close maybe" 'invalid --close "maybe": use rst or fin' -- --close maybe 127.0.0.1:80
-expect_error "--wait 0" 'invalid --wait "0"' -- --wait 0 127.0.0.1:80
-expect_error "--wait 5x" 'invalid --wait "5x"' -- --wait 5x 127.0.0.1:80
+expect_error "--wait 0" 'invalid duration "0" for --wait: expected 1ms to 24h' -- --wait 0 127.0.0.1:80
+expect_error "--wait 5x" 'invalid duration "5x" for --wait: expected seconds (2, 0.5) or a number with ms, s, m or h (500ms, 2m)' -- --wait 5x 127.0.0.1:80
 expect_error "--banner -u" "--banner is for TCP" -- --banner -u 127.0.0.1:80
 expect_error "--banner-wait without -b" "--banner-wait needs -b/--banner" -- --banner-wait 2 127.0.0.1:80
 expect_error "-4 -6" "-4 and -6 contradict each other" -- -4 -6 127.0.0.1:80
 expect_error "--max-hosts 0" "invalid --max-hosts 0" -- --max-hosts 0 127.0.0.1:80
 expect_error "--source not an address" 'invalid --source "nope"' -- --source nope 127.0.0.1:80
 expect_error "no target" "no target" --
-expect_error "--format xml" 'invalid --format "xml"' -- --format xml 127.0.0.1:80
+expect_error "--format xml" 'invalid format "xml": expected text, json, csv or grep' -- --format xml 127.0.0.1:80
+expect_error "-j with --format csv" "-j/--json and --format csv contradict each other" -- -j --format csv 127.0.0.1:80
+expect_error "-j with --format grep" "-j/--json and --format grep contradict each other" -- -j --format grep 127.0.0.1:80
 expect_error "a missing --file" "cannot open $work/none" -- --file "$work/none"
 printf '127.0.0.1:1\n127.0.0.1:x\n' >"$work/bad-targets"
 expect_error "a bad line in --file" "$work/bad-targets:2: invalid target \"127.0.0.1:x\"" -- --file "$work/bad-targets"

@@ -525,8 +525,10 @@ expect_error "IPv6 prefix too long" "::1/129" -- --dst ::1/129
 expect_error "not an address" "localhost" -- --src localhost
 expect_error "--top 0" "--top" -- --by state --top 0
 expect_error "--top -1" "--top" -- --by state --top -1
-expect_error "--watch 0" "--watch" -- --watch 0
-expect_error "--watch -1" "--watch" -- --watch -1
+expect_error "--watch 0" 'invalid duration "0" for --watch: expected 100ms to 24h' -- --watch 0
+expect_error "--watch -1" 'invalid duration "-1" for --watch: expected 100ms to 24h' -- --watch -1
+expect_error "--watch 1x" 'invalid duration "1x" for --watch' -- --watch 1x
+expect_error "-4 with -6" "-4 and -6 contradict each other" -- -4 -6
 expect_error "bad format" '"yaml"' -- --format yaml
 expect_error "bad --by key" '"bogus"' -- --by bogus
 expect_error "bad source" '"bogus"' -- --source bogus

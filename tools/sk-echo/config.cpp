@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sockkit/common_options.hpp"
 #include "sockkit/error.hpp"
 
 namespace sk_echo {
@@ -17,15 +18,10 @@ EofAction parse_on_eof(const std::string& text) {
   if (text == "hold") return {OnEof::hold, Millis(0)};
   if (text == "rst") return {OnEof::rst, Millis(0)};
   if (text.starts_with("delay:")) {
-    std::string number = text.substr(6);
-    double seconds = -1;
-    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), seconds);
-    if (ec == std::errc() && end == number.data() + number.size()) {
-      return {OnEof::delay, parse_seconds("--on-eof delay", seconds, false)};
-    }
+    return {OnEof::delay, parse_time("--on-eof delay", std::string_view(text).substr(6), false)};
   }
   throw InputError(
-      fmt::format("invalid --on-eof \"{}\": expected close, hold, rst or delay:SECONDS", text));
+      fmt::format("invalid --on-eof \"{}\": expected close, hold, rst or delay:TIME", text));
 }
 
 sockkit::SockAddress parse_listen(const std::string& text, sockkit::IpVersion version,
@@ -55,12 +51,9 @@ sockkit::SockAddress parse_listen(const std::string& text, sockkit::IpVersion ve
   return addresses.front();
 }
 
-Millis parse_seconds(const std::string& option, double seconds, bool zero_ok) {
-  if (!std::isfinite(seconds) || seconds < 0 || (seconds == 0 && !zero_ok) || seconds > 86400) {
-    throw InputError(fmt::format("invalid {} {}: expected seconds, {} to 86400", option, seconds,
-                                 zero_ok ? "0" : "more than 0"));
-  }
-  return Millis(static_cast<std::int64_t>(std::llround(seconds * 1000)));
+Millis parse_time(std::string_view option, std::string_view text, bool zero_ok) {
+  using namespace std::chrono_literals;
+  return sockkit::cli::duration_option<Millis>(option, text, {zero_ok ? 0ms : 1ms, 24h});
 }
 
 std::uint64_t parse_bytes(const std::string& option, const std::string& text) {

@@ -70,9 +70,9 @@ struct ClientConfig {
 [[nodiscard]] sockkit::SockAddress parse_listen(const std::string& text, sockkit::IpVersion version,
                                                 bool udp_only);
 
-// Seconds as the user typed them ("0.5") to milliseconds; throws InputError
-// naming the option unless 0 < seconds <= one day (or 0 when zero_ok).
-[[nodiscard]] Millis parse_seconds(const std::string& option, double seconds, bool zero_ok);
+// A time option ("0.5", "500ms", "2m") to milliseconds, up to a day; throws InputError
+// naming the option below 1ms (or below 0 when zero_ok).
+[[nodiscard]] Millis parse_time(std::string_view option, std::string_view text, bool zero_ok);
 
 // "5", "64K", "10M", "1G" (binary units). Throws InputError.
 [[nodiscard]] std::uint64_t parse_bytes(const std::string& option, const std::string& text);

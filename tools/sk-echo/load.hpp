@@ -30,12 +30,12 @@ struct LoadStats {
   sockkit::Summary latency{0};                        // ms, request sent (or due) to echo complete
   sockkit::Summary handshake{0};                      // ms, connect() to established
   double elapsed_s = 0;
-  bool interrupted = false;  // SIGINT or SIGTERM ended the run early
+  bool interrupted = false;  // SIGINT, SIGTERM or SIGHUP ended the run early
 
   [[nodiscard]] std::uint64_t error_total() const noexcept;
 };
 
-// Runs until the requests are done, the duration is over, or SIGINT/SIGTERM.
+// Runs until the requests are done, the duration is over, or a stop signal.
 // Throws std::system_error only when the machinery itself (epoll, signalfd) fails;
 // what the peer does is counted, not thrown.
 [[nodiscard]] LoadStats run_load(const ClientConfig& config, const sockkit::SockAddress& peer);

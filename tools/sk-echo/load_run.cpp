@@ -427,6 +427,7 @@ void LoadRun::sweep() {
 
 LoadStats run_load(const ClientConfig& config, const sockkit::SockAddress& peer) {
   reserve_descriptors(config.load->connections);
+  sockkit::block_stop_signals();  // to the exit, so the summary is printed whatever comes
   LoadRun run(config, peer);
   return run.run();
 }

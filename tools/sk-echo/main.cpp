@@ -21,11 +21,12 @@ Load:    sk-echo HOST:PORT -C N [-n N | --duration S] [--rate R] [--connect-rate
   close         close at once: the client ends in TIME_WAIT
   hold          never close: server in CLOSE_WAIT, client in FIN_WAIT2
   rst           abort with a reset: no TIME_WAIT anywhere
-  delay:SECONDS close after a pause (CLOSE_WAIT and FIN_WAIT2 meanwhile)
+  delay:TIME    close after a pause (CLOSE_WAIT and FIN_WAIT2 meanwhile)
 
-Exit status: server 0 after SIGINT/SIGTERM; client 0 when the echo came back intact,
-1 on mismatch, timeout, refusal, reset or early close (the line says which); load 0
-when requests completed and none failed, 1 otherwise; 2 on usage or runtime error.
+Exit status: server 0 after SIGINT, SIGTERM or SIGHUP; client 0 when the echo came
+back intact, 1 on mismatch, timeout, refusal, reset or early close (the line says
+which); load 0 when requests completed and none failed, 1 otherwise; 2 on usage or
+runtime error.
 
 Examples:
   sk-echo -l 7                          TCP echo on 127.0.0.1:7

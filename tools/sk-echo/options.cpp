@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "sockkit/cli.hpp"
+#include "sockkit/common_options.hpp"
 #include "sockkit/error.hpp"
-#include "sockkit/netns.hpp"
 
 namespace sk_echo {
 
@@ -26,15 +26,16 @@ void add_server_options(CLI::App& app, Options& o) {
                   ->allow_extra_args(false));
   s.push_back(app.add_option("--threads", o.threads, "Event loops, one per thread (SO_REUSEPORT)")
                   ->type_name("N"));
-  s.push_back(app.add_option("--idle-timeout", o.idle_timeout, "Close connections idle SECONDS")
-                  ->type_name("SECONDS"));
+  s.push_back(app.add_option("--idle-timeout", o.idle_timeout,
+                             "Close connections idle for TIME (seconds, or 500ms, 2m)")
+                  ->type_name("TIME"));
   s.push_back(app.add_option("--max-connections", o.max_connections,
                              "Close new connections at once beyond N open ones")
                   ->type_name("N"));
   s.push_back(app.add_option("--max-bytes", o.max_bytes, "Close a connection after BYTES echoed")
                   ->type_name("BYTES"));
   s.push_back(app.add_option("--on-eof", o.on_eof,
-                             "After the client's FIN: close (default), hold, rst, delay:SECONDS")
+                             "After the client's FIN: close (default), hold, rst, delay:TIME")
                   ->type_name("MODE"));
   s.push_back(app.add_flag("--close-first", o.close_first,
                            "Close right after the first echo (TIME_WAIT on the server)"));
@@ -55,8 +56,8 @@ void add_client_options(CLI::App& app, Options& o) {
       app.add_option("--size", o.size, "Client: send BYTES of generated data")->type_name("BYTES"));
   c.push_back(
       app.add_option("-w,--timeout", o.timeout,
-                     "Client: give up after SECONDS (UDP: per try; load: per request; default 5)")
-          ->type_name("SECONDS"));
+                     "Client: give up after TIME (UDP: per try; load: per request; default 5)")
+          ->type_name("TIME"));
   c.push_back(
       app.add_option("--retries", o.retries, "Client, UDP: send again N times")->type_name("N"));
   c.push_back(app.add_flag("--half-close", o.half_close,
@@ -71,8 +72,8 @@ void add_load_options(CLI::App& app, Options& o) {
   o.requests_option =
       app.add_option("-n,--requests", o.requests, "Load: stop after N requests in all")
           ->type_name("N");
-  o.duration_option = app.add_option("--duration", o.duration, "Load: run for SECONDS (default 10)")
-                          ->type_name("SECONDS");
+  o.duration_option = app.add_option("--duration", o.duration, "Load: run for TIME (default 10)")
+                          ->type_name("TIME");
   o.rate_option =
       app.add_option("--rate", o.rate, "Load: start PER_SECOND requests on a schedule (open loop)")
           ->type_name("PER_SECOND");
@@ -91,8 +92,7 @@ void add_options(CLI::App& app, Options& o) {
   add_load_options(app, o);
   app.add_flag("-t,--tcp", o.tcp, "TCP (the default; a server given -t -u serves both)");
   app.add_flag("-u,--udp", o.udp, "UDP instead of TCP");
-  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
-  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
+  sockkit::cli::add_family_flags(app, o.ipv4, o.ipv6);
   sockkit::cli::add_netns_option(app, o.netns);
   sockkit::cli::add_output_options(app, o.output, {Format::text, Format::json});
 }
@@ -117,9 +117,7 @@ void reject_other_mode(const std::vector<CLI::Option*>& options, const char* why
 }
 
 sockkit::IpVersion version_of(const Options& o) {
-  if (o.ipv4 && o.ipv6) throw InputError("-4 and -6 contradict each other");
-  if (o.ipv4) return sockkit::IpVersion::v4;
-  return o.ipv6 ? sockkit::IpVersion::v6 : sockkit::IpVersion::any;
+  return sockkit::cli::ip_version_of(o.ipv4, o.ipv6);
 }
 
 bool loopback(const sockkit::SockAddress& address) {
@@ -143,10 +141,6 @@ double udp_rate_of(const Options& o, const ServerConfig& c) {
   return c.udp && exposed ? kExposedUdpRate : 0;
 }
 
-void check_netns(const std::string& netns) {
-  if (!netns.empty()) sockkit::validate_netns_name(netns);
-}
-
 }  // namespace
 
 ServerConfig server_config(const Options& o) {
@@ -160,7 +154,7 @@ ServerConfig server_config(const Options& o) {
     throw InputError(fmt::format("invalid --threads {}: expected 1 to 256", o.threads));
   }
   c.threads = o.threads;
-  c.idle_timeout = parse_seconds("--idle-timeout", o.idle_timeout, true);
+  c.idle_timeout = parse_time("--idle-timeout", o.idle_timeout, true);
   c.max_connections = o.max_connections;
   if (!o.max_bytes.empty()) c.max_bytes = parse_bytes("--max-bytes", o.max_bytes);
   c.on_eof = parse_on_eof(o.on_eof);
@@ -169,8 +163,7 @@ ServerConfig server_config(const Options& o) {
   c.udp_rate_by_default = o.udp_rate < 0 && c.udp_rate > 0;
   c.verbose = o.verbose;
   c.format = o.output.resolved_format();
-  check_netns(o.netns);
-  c.netns = o.netns;
+  c.netns = sockkit::cli::checked_netns(o.netns);
   return c;
 }
 
@@ -227,7 +220,7 @@ LoadConfig load_config(const Options& o) {
     throw InputError(fmt::format("invalid --requests {}: expected 1 or more", o.requests));
   }
   if (by_count) load.requests = static_cast<std::uint64_t>(o.requests);
-  if (by_time) load.duration = parse_seconds("--duration", o.duration, false);
+  if (by_time) load.duration = parse_time("--duration", o.duration, false);
   if (o.rate_option->count() > 0 && (!std::isfinite(o.rate) || o.rate <= 0 || o.rate > 1e8)) {
     throw InputError(
         fmt::format("invalid --rate {}: expected more than 0 to 1e8 per second", o.rate));
@@ -250,7 +243,7 @@ ClientConfig client_config(const Options& o) {
   c.version = version_of(o);
   if (o.tcp && o.udp) throw InputError("the client speaks TCP or UDP: give -t or -u, not both");
   c.udp = o.udp;
-  c.timeout = parse_seconds("--timeout", o.timeout, false);
+  c.timeout = parse_time("--timeout", o.timeout, false);
   if (o.retries > 100)
     throw InputError(fmt::format("invalid --retries {}: expected 0 to 100", o.retries));
   if (o.retries > 0 && !o.udp)
@@ -260,8 +253,7 @@ ClientConfig client_config(const Options& o) {
   if (c.half_close && c.udp) throw InputError("--half-close is for TCP; UDP has no FIN");
   if (given(o.load_only)) c.load = load_config(o);
   c.format = o.output.resolved_format();
-  check_netns(o.netns);
-  c.netns = o.netns;
+  c.netns = sockkit::cli::checked_netns(o.netns);
   c.payload = payload_of(o);  // last: it may read stdin
   constexpr std::size_t kMaxDatagram = 65507;
   if (c.udp && c.payload.size() > kMaxDatagram) {

@@ -17,7 +17,7 @@ struct Options {
   bool tcp = false;
   bool udp = false;
   unsigned threads = 1;
-  double idle_timeout = 0;
+  std::string idle_timeout = "0";
   std::uint64_t max_connections = 0;
   std::string max_bytes;
   std::string on_eof = "close";
@@ -28,13 +28,13 @@ struct Options {
   std::string target;
   std::string message;
   std::string size;
-  double timeout = 5;
+  std::string timeout = "5";
   unsigned retries = 0;
   bool half_close = false;
   // client load mode
   long long connections = 1;
   long long requests = 0;
-  double duration = 0;
+  std::string duration;
   double rate = 0;
   bool connect_rate = false;
   // both

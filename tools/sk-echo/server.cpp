@@ -16,6 +16,7 @@
 #include "sockets.hpp"
 #include "sockkit/console.hpp"
 #include "sockkit/fd.hpp"
+#include "sockkit/signal_watch.hpp"
 #include "totals.hpp"
 #include "worker.hpp"
 
@@ -50,10 +51,10 @@ std::vector<std::vector<BoundSocket>> bind_all(const ServerConfig& config) {
   return per_thread;
 }
 
+// The stop signals every long-running mode ends on, and SIGUSR1 for the totals.
 sigset_t control_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGHUP}) sigaddset(&set, sig);
+  sigset_t set = sockkit::stop_signals();
+  sigaddset(&set, SIGUSR1);
   return set;
 }
 

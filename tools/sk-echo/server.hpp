@@ -1,5 +1,5 @@
 // The server: binds every listener, prints where it listens, runs one worker per
-// thread, and turns signals into totals (SIGUSR1) or a graceful stop (SIGINT, SIGTERM).
+// thread, and turns signals into totals (SIGUSR1) or a graceful stop (SIGINT, SIGTERM, SIGHUP).
 #pragma once
 
 #include "config.hpp"

@@ -56,12 +56,6 @@ int main(int argc, char** argv) {
       "sk-ping");
   sk_ping::add_options(app, options);
   app.footer(kFooter);
-  // --check turns every failure, bad options included, into the Nagios UNKNOWN line.
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--check") {
-      return sockkit::cli::run_nagios("sk-ping", "SK-PING", app, argc, argv,
-                                      [&] { return run(options); });
-    }
-  }
-  return sockkit::cli::run("sk-ping", app, argc, argv, [&] { return run(options); });
+  return sockkit::cli::run_checkable("sk-ping", "SK-PING", app, argc, argv,
+                                     [&] { return run(options); });
 }

@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 
 #include "sockkit/cli.hpp"
+#include "sockkit/common_options.hpp"
 #include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/escape.hpp"
-#include "sockkit/netns.hpp"
 #include "sockkit/ping_datagram.hpp"
 #include "sockkit/ports.hpp"
 
@@ -25,16 +25,16 @@ void add_options(CLI::App& app, Options& o) {
       app.add_option("-p,--port", o.port, "Port when the target names none (80; 7 for -u)")
           ->type_name("PORT");
   o.count_option = app.add_option("-c,--count", o.count, "Stop after N attempts")->type_name("N");
-  app.add_option("-i,--interval", o.interval, "Seconds between attempts (default 1; down to 0.001)")
-      ->type_name("SECONDS");
+  app.add_option("-i,--interval", o.interval,
+                 "Pause between attempts, TIME (default 1; down to 1ms)")
+      ->type_name("TIME");
   o.deadline_option =
-      app.add_option("-w,--deadline", o.deadline, "Stop after SECONDS, whatever the count")
-          ->type_name("SECONDS");
-  app.add_option("-W,--timeout", o.timeout, "Wait for one attempt, SECONDS (default 4)")
-      ->type_name("SECONDS");
-  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
-  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
-  app.add_option("-s,--source", o.source, "Connect from ADDR[:PORT]")->type_name("ADDR[:PORT]");
+      app.add_option("-w,--deadline", o.deadline, "Stop after TIME, whatever the count")
+          ->type_name("TIME");
+  app.add_option("-W,--timeout", o.timeout, "Wait for one attempt, TIME (default 4)")
+      ->type_name("TIME");
+  sockkit::cli::add_family_flags(app, o.ipv4, o.ipv6);
+  sockkit::cli::add_source_option(app, o.source);
   app.add_flag("--resolve-each", o.resolve_each, "Look the name up again before every attempt");
   app.add_flag("--close", o.close, "Also time the four-way close: our FIN to the peer's FIN");
   o.send_option = app.add_option("--send", o.send, "After connecting, send DATA (\\r \\n \\xHH)")
@@ -49,8 +49,7 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("-D,--timestamp", o.timestamp, "Start each line with the Unix time");
   app.add_flag("-q,--quiet", o.quiet, "Print only the first line and the summary");
   sockkit::cli::add_netns_option(app, o.netns);
-  app.add_option("-f,--format", o.format, "Output: text, json or prom")->type_name("FORMAT");
-  app.add_flag("-j,--json", o.json, "Same as --format json");
+  sockkit::cli::add_format_options(app, o.output, {Format::text, Format::json, Format::prom});
   app.add_flag("--check", o.check, "Nagios plugin: one status line, exit 0/1/2/3");
   app.add_option("--warn", o.warn, "--check: WARNING at an average of MS (and LOSS% lost)")
       ->type_name("MS[,LOSS%]");
@@ -60,23 +59,10 @@ void add_options(CLI::App& app, Options& o) {
 
 namespace {
 
-Nanos seconds_option(const std::string& option, double seconds, double min, double max) {
-  if (!std::isfinite(seconds) || seconds < min || seconds > max) {
-    throw InputError(
-        fmt::format("invalid {} {}: expected {} to {} seconds", option, seconds, min, max));
-  }
-  return std::chrono::duration_cast<Nanos>(std::chrono::duration<double>(seconds));
-}
+using namespace std::chrono_literals;
 
-Format format_of(const Options& o) {
-  if (o.json) {
-    if (o.format != "text" && o.format != "json") throw InputError("give -j or --format, not both");
-    return Format::json;
-  }
-  if (o.format == "text") return Format::text;
-  if (o.format == "json") return Format::json;
-  if (o.format == "prom") return Format::prom;
-  throw InputError(fmt::format("invalid --format \"{}\": use text, json or prom", o.format));
+Nanos time_option(std::string_view option, std::string_view text, sockkit::Nanoseconds max) {
+  return sockkit::cli::duration_option<Nanos>(option, text, {1ms, max});
 }
 
 // The port from the word after the host (tcping's "HOST PORT"), which must not
@@ -175,14 +161,11 @@ Threshold parse_threshold(const std::string& option, const std::string& text) {
 Settings settings_of(const Options& o) {
   Settings s;
   auto& p = s.plan;
-  if (o.ipv4 && o.ipv6) throw InputError("-4 and -6 contradict each other");
-  p.version = o.ipv4   ? sockkit::IpVersion::v4
-              : o.ipv6 ? sockkit::IpVersion::v6
-                       : sockkit::IpVersion::any;
+  p.version = sockkit::cli::ip_version_of(o.ipv4, o.ipv6);
   p.udp = o.udp;
   target_of(o, p);
   tcp_extras_of(o, p);
-  s.format = format_of(o);
+  s.format = o.output.resolved_format();
   s.check = o.check;
   if (s.check && s.format != Format::text)
     throw InputError("--check prints its own line: drop --format");
@@ -194,20 +177,17 @@ Settings settings_of(const Options& o) {
     throw InputError("invalid --count 0: expected 1 or more (leave it out to run until Ctrl-C)");
   }
   p.count = o.count;
-  p.interval = seconds_option("--interval", o.interval, 0.001, 3600);
-  p.timeout = seconds_option("--timeout", o.timeout, 0.001, 3600);
-  if (o.deadline_option->count() > 0) {
-    p.deadline = seconds_option("--deadline", o.deadline, 0.001, 31 * 86400.0);
-  }
+  p.interval = time_option("--interval", o.interval, 1h);
+  p.timeout = time_option("--timeout", o.timeout, 1h);
+  if (o.deadline_option->count() > 0) p.deadline = time_option("--deadline", o.deadline, 744h);
   // A monitoring run must end by itself: three attempts unless told otherwise.
   if ((s.check || s.format == Format::prom) && p.count == 0 && !p.deadline) p.count = 3;
-  p.source = sockkit::parse_source(o.source);
+  p.source = sockkit::cli::source_address_of(o.source);
   p.resolve_each = o.resolve_each;
   s.quiet = o.quiet;
   s.histogram = o.histogram;
   s.timestamp = o.timestamp;
-  if (!o.netns.empty()) sockkit::validate_netns_name(o.netns);
-  s.netns = o.netns;
+  s.netns = sockkit::cli::checked_netns(o.netns);
   return s;
 }
 

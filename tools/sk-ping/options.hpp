@@ -7,6 +7,7 @@
 
 #include "attempt.hpp"
 #include "sockkit/cli_fwd.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_ping {
 
@@ -15,9 +16,9 @@ struct Options {
   std::string port_word;  // tcping's order: HOST PORT
   unsigned port = 0;
   std::uint64_t count = 0;
-  double interval = 1;
-  double deadline = 0;
-  double timeout = 4;
+  std::string interval = "1";
+  std::string deadline;
+  std::string timeout = "4";
   bool ipv4 = false;
   bool ipv6 = false;
   std::string source;
@@ -31,8 +32,7 @@ struct Options {
   bool histogram = false;
   bool timestamp = false;
   bool quiet = false;
-  std::string format = "text";
-  bool json = false;
+  sockkit::cli::OutputOptions output;
   bool check = false;
   std::string warn;
   std::string crit;
@@ -46,7 +46,8 @@ struct Options {
 
 void add_options(CLI::App& app, Options& options);
 
-enum class Format { text, json, prom };
+// The library's format choice; sk-ping offers text, json and prom.
+using Format = sockkit::cli::Format;
 
 // A --warn or --crit level: the average round trip in ms, and optionally the loss.
 struct Threshold {

@@ -174,6 +174,7 @@ Tally run_pings(const Plan& plan, const RunHooks& hooks) {
   auto lookup = look_up(plan);
   if (!lookup.address) throw sockkit::ResolveError(0, lookup.error);
   if (plan.source) sockkit::check_source_family(*plan.source, *lookup.address, plan.target);
+  sockkit::block_stop_signals();  // to the exit, so the summary is printed whatever comes
   Run run(plan, hooks, *lookup.address);
   if (hooks.started) hooks.started(*lookup.address, lookup.ms);
   auto tally = run.go();

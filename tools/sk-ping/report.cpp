@@ -79,6 +79,8 @@ int Report::finish(const Tally& tally) {
   switch (settings_.format) {
     case Format::json: sockkit::cli::write_out(json_summary(settings_.plan, peer_, tally)); break;
     case Format::prom: sockkit::cli::write_out(prom_summary(settings_.plan, peer_, tally)); break;
+    case Format::csv:
+    case Format::grep:  // not offered: resolved_format refuses them
     case Format::text:
       sockkit::cli::write_out(text_summary(settings_.plan, tally));
       if (settings_.histogram) sockkit::cli::write_out(text_histogram(tally.rtt));

@@ -2,8 +2,6 @@
 // with each answer named (open, closed, filtered, unreachable) and an exit status a
 // script can use.
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +19,7 @@
 #include "sockkit/fd.hpp"
 #include "sockkit/netns.hpp"
 #include "sockkit/probe_targets.hpp"
+#include "sockkit/signal_watch.hpp"
 #include "sockkit/top_ports.hpp"
 #include "wait.hpp"
 
@@ -109,16 +108,6 @@ std::vector<sockkit::TargetSpec> with_port_list(std::vector<sockkit::TargetSpec>
   return out;
 }
 
-// SIGINT, SIGTERM and SIGHUP stay blocked from the scan to the exit: the scan reads
-// them from a signalfd, and a second one (timeout(1) signals the child, then its
-// group) must not kill the process while it prints what it found.
-void block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
-  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
 // A source address of the other family would fail every probe: refused up front.
 void check_source_family(const sk_probe::ScanPlan& plan) {
   if (!plan.source) return;
@@ -177,7 +166,7 @@ int run(const sk_probe::Options& options) {
     }
   }
   check_source_family(plan);
-  block_stop_signals();
+  sockkit::block_stop_signals();  // the scan reads them from its event loop
   plan.progress = !settings.report.quiet && !settings.wait;
   sk_probe::Report report(plan, settings.report);
   for (const auto& host : unresolved) report.unresolved(host);

@@ -2,16 +2,15 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
 
 #include "sockkit/cli.hpp"
 #include "sockkit/color.hpp"
+#include "sockkit/common_options.hpp"
 #include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"
-#include "sockkit/netns.hpp"
 #include "sockkit/top_ports.hpp"
 
 namespace sk_probe {
@@ -33,8 +32,8 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag("-u,--udp", o.udp, "UDP probes instead of TCP connects");
   app.add_flag("-t,--tcp", o.tcp, "TCP connects (the default)");
   app.add_option("-w,--timeout", o.timeout,
-                 "Longest wait for one attempt, SECONDS (default 1; adapts below it)")
-      ->type_name("SECONDS");
+                 "Longest wait for one attempt, TIME (default 1; adapts below it)")
+      ->type_name("TIME");
   app.add_option("--retries", o.retries, "Attempts again after silence, N times (default 1)")
       ->type_name("N");
   o.parallel_option =
@@ -42,13 +41,13 @@ void add_options(CLI::App& app, Options& o) {
           ->type_name("N");
   app.add_option("--rate", o.rate, "At most PER_SECOND attempts per second")
       ->type_name("PER_SECOND");
-  app.add_option("-s,--source", o.source, "Send from ADDR[:PORT]")->type_name("ADDR[:PORT]");
+  sockkit::cli::add_source_option(app, o.source);
   app.add_option("--close", o.close, "Close open connections with rst (default) or fin")
       ->type_name("rst|fin");
   app.add_flag("-b,--banner", o.banner, "Read what open TCP services send first");
-  o.banner_wait_option =
-      app.add_option("--banner-wait", o.banner_wait, "How long to wait for a banner (default 1)")
-          ->type_name("SECONDS");
+  o.banner_wait_option = app.add_option("--banner-wait", o.banner_wait,
+                                        "How long to wait for a banner, TIME (default 1)")
+                             ->type_name("TIME");
   app.add_option("--wait", o.wait,
                  "Probe again until every target is open, for up to TIME (30, 30s, 500ms, 2m, 1h)")
       ->type_name("TIME");
@@ -56,49 +55,19 @@ void add_options(CLI::App& app, Options& o) {
       ->type_name("N");
   app.add_flag("-a,--all", o.all, "Text: show every result, not only open ports");
   app.add_flag("-q,--quiet", o.quiet, "Print nothing; the exit status answers");
-  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
-  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
+  sockkit::cli::add_family_flags(app, o.ipv4, o.ipv6);
   sockkit::cli::add_netns_option(app, o.netns);
-  app.add_option("-f,--format", o.format, "Output: text, json, csv or grep")->type_name("FORMAT");
-  app.add_flag("-j,--json", o.json, "Same as --format json");
-  app.add_option("--color", o.color, "Colour: auto, always or never")->type_name("WHEN");
-}
-
-Millis parse_duration(const std::string& option, const std::string& text) {
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  double scale = 0;
-  if (unit.empty() || unit == "s") scale = 1000;
-  if (unit == "ms") scale = 1;
-  if (unit == "m") scale = 60000;
-  if (unit == "h") scale = 3600000;
-  if (ec != std::errc() || scale == 0 || !std::isfinite(value) || value <= 0 ||
-      value * scale > 86400000.0) {
-    throw InputError(fmt::format(
-        "invalid {} \"{}\": expected a time such as 30, 30s, 500ms or 2m (at most a day)", option,
-        text));
-  }
-  return Millis(std::max<std::int64_t>(1, std::llround(value * scale)));
+  using sockkit::cli::Format;
+  sockkit::cli::add_output_options(app, o.output,
+                                   {Format::text, Format::json, Format::csv, Format::grep});
 }
 
 namespace {
 
-Millis seconds_option(const std::string& option, double seconds) {
-  if (!std::isfinite(seconds) || seconds <= 0 || seconds > 3600) {
-    throw InputError(
-        fmt::format("invalid {} {}: expected more than 0 to 3600 seconds", option, seconds));
-  }
-  return Millis(std::max<std::int64_t>(1, std::llround(seconds * 1000)));
-}
+using namespace std::chrono_literals;
 
-OutputFormat format_of(const Options& o) {
-  if (o.json) return OutputFormat::json;
-  if (o.format == "text") return OutputFormat::text;
-  if (o.format == "json") return OutputFormat::json;
-  if (o.format == "csv") return OutputFormat::csv;
-  if (o.format == "grep") return OutputFormat::grep;
-  throw InputError(fmt::format("invalid --format \"{}\": use text, json, csv or grep", o.format));
+Millis time_option(std::string_view option, std::string_view text, sockkit::Nanoseconds max) {
+  return sockkit::cli::duration_option<Millis>(option, text, {1ms, max});
 }
 
 }  // namespace
@@ -157,16 +126,13 @@ void ports_of(const Options& o, Settings& s) {
 
 Settings settings_of(const Options& o) {
   Settings s;
-  if (o.ipv4 && o.ipv6) throw InputError("-4 and -6 contradict each other");
-  s.version = o.ipv4   ? sockkit::IpVersion::v4
-              : o.ipv6 ? sockkit::IpVersion::v6
-                       : sockkit::IpVersion::any;
+  s.version = sockkit::cli::ip_version_of(o.ipv4, o.ipv6);
   if (o.udp && o.tcp) throw InputError("give -t or -u, not both: a scan is TCP or UDP");
   s.target_args = o.targets;
   ports_of(o, s);
   auto& p = s.plan;
   p.udp = o.udp;
-  p.timeout = seconds_option("--timeout", o.timeout);
+  p.timeout = time_option("--timeout", o.timeout, 1h);
   if (o.retries > 10) {
     throw InputError(fmt::format("invalid --retries {}: expected 0 to 10", o.retries));
   }
@@ -179,7 +145,7 @@ Settings settings_of(const Options& o) {
     throw InputError(fmt::format("invalid --rate {}: expected 0 (no limit) to 1e7", o.rate));
   }
   p.rate = o.rate;
-  p.source = sockkit::parse_source(o.source);
+  p.source = sockkit::cli::source_address_of(o.source);
   if (o.close != "rst" && o.close != "fin") {
     throw InputError(fmt::format("invalid --close \"{}\": use rst or fin", o.close));
   }
@@ -189,18 +155,17 @@ Settings settings_of(const Options& o) {
   if (o.banner_wait_option->count() > 0 && !o.banner) {
     throw InputError("--banner-wait needs -b/--banner");
   }
-  p.banner_wait = seconds_option("--banner-wait", o.banner_wait);
-  if (!o.wait.empty()) s.wait = parse_duration("--wait", o.wait);
+  p.banner_wait = time_option("--banner-wait", o.banner_wait, 1h);
+  if (!o.wait.empty()) s.wait = time_option("--wait", o.wait, 24h);
   if (o.max_hosts < 1) throw InputError("invalid --max-hosts 0: expected 1 or more");
   s.max_hosts = o.max_hosts;
-  s.report.format = format_of(o);
+  s.report.format = o.output.resolved_format();
   s.report.all = o.all;
   s.report.quiet = o.quiet;
   s.report.paint =
       sockkit::Painter(s.report.format == OutputFormat::text &&
-                       sockkit::color_enabled(sockkit::parse_color_mode(o.color), STDOUT_FILENO));
-  if (!o.netns.empty()) sockkit::validate_netns_name(o.netns);
-  s.netns = o.netns;
+                       sockkit::color_enabled(o.output.resolved_color(), STDOUT_FILENO));
+  s.netns = sockkit::cli::checked_netns(o.netns);
   s.files = o.files;
   if (s.target_args.empty() && s.files.empty()) {
     throw InputError("no target: give HOST:PORT, HOST with -p, a CIDR block, - or --file");

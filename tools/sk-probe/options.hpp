@@ -19,14 +19,14 @@ struct Options {
   std::size_t top_ports = 0;
   bool udp = false;
   bool tcp = false;
-  double timeout = 1;
+  std::string timeout = "1";
   unsigned retries = 1;
   unsigned parallel = 0;  // 0: sized from the descriptor limit
   double rate = 0;
   std::string source;
   std::string close = "rst";
   bool banner = false;
-  double banner_wait = 1;
+  std::string banner_wait = "1";
   std::string wait;
   std::size_t max_hosts = 65536;
   bool all = false;
@@ -34,9 +34,7 @@ struct Options {
   bool ipv4 = false;
   bool ipv6 = false;
   std::string netns;
-  std::string format = "text";
-  bool json = false;
-  std::string color = "auto";
+  sockkit::cli::OutputOptions output;
   CLI::Option* top_ports_option = nullptr;
   CLI::Option* parallel_option = nullptr;
   CLI::Option* banner_wait_option = nullptr;
@@ -61,8 +59,5 @@ struct Settings {
 [[nodiscard]] std::size_t builtin_top_ports(bool udp);
 
 [[nodiscard]] Settings settings_of(const Options& options);
-
-// "30", "30s", "500ms", "2m" to milliseconds; throws InputError naming the option.
-[[nodiscard]] Millis parse_duration(const std::string& option, const std::string& text);
 
 }  // namespace sk_probe

@@ -45,7 +45,8 @@ std::string ResultLines::csv_header() {
 
 void ResultLines::append(std::string& out, const Result& r) const {
   switch (format_) {
-    case OutputFormat::text: return;
+    case OutputFormat::text:
+    case OutputFormat::prom: return;  // prom: not offered, resolved_format refuses it
     case OutputFormat::json: return append_json(out, r);
     case OutputFormat::csv: return append_csv(out, r);
     case OutputFormat::grep: return append_grep(out, r);

@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "probe.hpp"
+#include "sockkit/console.hpp"
 
 namespace sk_probe {
 
-enum class OutputFormat { text, json, csv, grep };
+// The library's format choice; sk-probe offers text, json, csv and grep.
+using OutputFormat = sockkit::cli::Format;
 
 class ResultLines {
  public:

@@ -49,8 +49,7 @@ Examples:
 void add_options(CLI::App& app, sk_states::Options& o) {
   app.add_flag("-t,--tcp", o.tcp, "TCP sockets (the default)");
   app.add_flag("-u,--udp", o.udp, "UDP sockets; with -t both");
-  app.add_flag("-4,--ipv4", o.ipv4, "IPv4 only");
-  app.add_flag("-6,--ipv6", o.ipv6, "IPv6 only");
+  sockkit::cli::add_family_flags(app, o.ipv4, o.ipv6);
   app.add_option("--source", o.source, "netlink (default, /proc if refused) or proc")
       ->type_name("SRC");
   sockkit::cli::add_netns_option(app, o.netns);
@@ -86,8 +85,9 @@ void add_options(CLI::App& app, sk_states::Options& o) {
   app.add_flag("-e,--extended", o.extended,
                "With --list: RTT, cwnd, retransmits, bytes (TCP_INFO)");
   app.add_flag("-q,--quiet", o.quiet, "Print nothing; only the exit status");
-  app.add_option("-w,--watch", o.watch_interval, "Sample every SECONDS (default 2)")
-      ->type_name("[SECONDS]")
+  app.add_option("-w,--watch", o.watch_interval,
+                 "Sample every TIME (seconds, or 500ms, 1m; default 2)")
+      ->type_name("[TIME]")
       ->expected(0, 1);
   app.add_option("-c,--count", o.count, "With --watch: stop after N samples")->type_name("N");
   app.add_flag("-p,--processes", o.processes,
@@ -194,13 +194,6 @@ int run(const sk_states::Options& options, bool watch) {
   return query.filtered && !matched ? sockkit::cli::exit_negative : sockkit::cli::exit_ok;
 }
 
-bool asks_for_check(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--check") return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,8 +210,5 @@ int main(int argc, char** argv) {
                                              [](const std::string& list) { return list.empty(); });
     return run(options, app.count("--watch") > 0);
   };
-  // A monitoring system reads the status line and the exit code, even for bad options.
-  if (asks_for_check(argc, argv))
-    return sockkit::cli::run_nagios("sk-states", "SK-STATES", app, argc, argv, body);
-  return sockkit::cli::run("sk-states", app, argc, argv, body);
+  return sockkit::cli::run_checkable("sk-states", "SK-STATES", app, argc, argv, body);
 }

@@ -1,12 +1,13 @@
 #include "query.hpp"
 
-#include <cmath>
+#include <chrono>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
+#include "sockkit/common_options.hpp"
+#include "sockkit/duration.hpp"
 #include "sockkit/error.hpp"
-#include "sockkit/netns.hpp"
 
 namespace sk_states {
 
@@ -57,14 +58,10 @@ std::uint64_t positive_number_or_zero(std::string_view option, const std::string
 }
 
 double interval_seconds(const std::string& text) {
+  using namespace std::chrono_literals;
   if (text.empty()) return 2.0;
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (*end != '\0' || !std::isfinite(value) || value < 0.1 || value > 86400) {
-    throw InputError(fmt::format(
-        "invalid --watch interval \"{}\": expected seconds between 0.1 and 86400", text));
-  }
-  return value;
+  auto interval = sockkit::parse_duration("--watch", text, {100ms, 24h});
+  return std::chrono::duration<double>(interval).count();
 }
 
 // --state lists first, then ss's state words, which start from what --state chose.
@@ -81,11 +78,8 @@ void select_sockets(const Options& options, Query& query) {
   auto& read = query.read;
   read.tcp = options.tcp || !options.udp;
   read.udp = options.udp;
-  if (options.ipv4 && options.ipv6) throw InputError("-4 and -6 exclude each other");
-  read.version = options.ipv4   ? sockkit::IpVersion::v4
-                 : options.ipv6 ? sockkit::IpVersion::v6
-                                : sockkit::IpVersion::any;
-  if (!options.source.empty()) read.source = sockkit::parse_source(options.source);
+  read.version = sockkit::cli::ip_version_of(options.ipv4, options.ipv6);
+  if (!options.source.empty()) read.source = sockkit::parse_reader_source(options.source);
   auto chosen = chosen_states(options);
   if (chosen) read.tcp_states = *chosen;
   if (options.listening) {
@@ -138,8 +132,7 @@ void choose_output(const Options& options, Query& query) {
     if (!options.watch) throw InputError("-c/--count needs --watch");
     query.watch_count = positive_number("--count", options.count);
   }
-  if (!options.netns.empty()) sockkit::validate_netns_name(options.netns);
-  query.netns = options.netns;
+  query.netns = sockkit::cli::checked_netns(options.netns);
 }
 
 StateCheck& state_check(Query& query, sockkit::TcpState state) {

@@ -167,6 +167,7 @@ std::string render_prom(const Query& query, const Sample& sample) {
 std::string render_counts(const Query& query, const Sample& sample, const RenderContext& context) {
   using sockkit::cli::Format;
   switch (query.format) {
+    case Format::grep:  // not offered here: resolved_format refuses it
     case Format::text: {
       auto text = render_text(query, sample, context.paint);
       if (sample.diagnosis) text += "\n" + findings_text(*sample.diagnosis, context);

@@ -2,16 +2,14 @@
 // otherwise, so the same command serves an incident and a log file.
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <csignal>
-#include <ctime>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "sampling.hpp"
+#include "sockkit/signal_watch.hpp"
 #include "sockkit/table.hpp"
 
 namespace sk_states {
@@ -20,28 +18,6 @@ using sockkit::Json;
 using sockkit::Transport;
 
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-
-void on_stop(int) {
-  g_stop = 1;
-}
-
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_stop;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART: the sleep must end at once
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
-void sleep_interruptibly(double seconds) {
-  auto whole = static_cast<std::time_t>(seconds);
-  timespec wait{whole, static_cast<long>((seconds - static_cast<double>(whole)) * 1e9)};
-  while (g_stop == 0 && nanosleep(&wait, &wait) != 0 && errno == EINTR) {
-  }
-}
 
 // Unix seconds with microseconds, the timestamp_s every streamed line of sockkit carries.
 double unix_seconds_now() {
@@ -188,11 +164,12 @@ std::string json_line(const Query& query, const Sample& sample, const Previous* 
 
 int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
               const RenderContext& context) {
-  install_stop_handlers();
+  // A stop signal that arrives while a sample is taken waits for the pause after it.
+  sockkit::block_stop_signals();
   bool terminal = query.format == sockkit::cli::Format::text && ::isatty(STDOUT_FILENO) == 1;
   std::optional<Previous> previous;
   std::uint64_t samples = 0;
-  while (g_stop == 0) {
+  for (;;) {
     auto sample = diagnoser ? diagnoser->take(query) : take_census(query, nullptr);
     auto now = std::chrono::steady_clock::now();
     double seconds = previous ? std::chrono::duration<double>(now - previous->at).count() : 0;
@@ -210,7 +187,10 @@ int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
     }
     previous = Previous{sample.census, now};
     if (++samples == query.watch_count) break;
-    sleep_interruptibly(*query.watch_seconds);
+    auto pause = std::chrono::duration<double>(*query.watch_seconds);
+    if (sockkit::wait_for_stop_signal(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(pause)) != 0)
+      break;
   }
   if (query.format == sockkit::cli::Format::json && !query.quiet) {
     sockkit::cli::write_out(sockkit::to_json_text(Json{{"type", "summary"}, {"samples", samples}},

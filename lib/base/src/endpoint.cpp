@@ -173,7 +173,7 @@ std::vector<SockAddress> resolve(const std::string& host, std::uint16_t port, Ip
   return out;
 }
 
-std::optional<SockAddress> parse_source(const std::string& text) {
+std::optional<SockAddress> parse_bind_address(const std::string& text) {
   if (text.empty()) return std::nullopt;
   auto hp = parse_host_port(text);
   auto ip = IpAddress::parse(hp.host);

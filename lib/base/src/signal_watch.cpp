@@ -4,17 +4,41 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+
 #include "sockkit/error.hpp"
 
 namespace sockkit {
 
-sigset_t SignalWatch::watched_set() noexcept {
+sigset_t stop_signals() noexcept {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
   return set;
+}
+
+void block_stop_signals() noexcept {
+  sigset_t set = stop_signals();
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int wait_for_stop_signal(std::chrono::nanoseconds timeout) {
+  sigset_t set = stop_signals();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::max(std::chrono::nanoseconds(0), deadline - std::chrono::steady_clock::now());
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+    timespec wait{static_cast<std::time_t>(seconds.count()),
+                  static_cast<long>((left - seconds).count())};
+    int sig = ::sigtimedwait(&set, nullptr, &wait);
+    if (sig > 0) return sig;
+    if (errno == EAGAIN) return 0;
+    if (errno != EINTR) throw_errno("cannot wait for a signal");
+  }
 }
 
 SignalWatch::BlockedSignals::BlockedSignals(const sigset_t& set) {
@@ -27,7 +51,7 @@ SignalWatch::BlockedSignals::~BlockedSignals() {
 
 SignalWatch::SignalWatch(EventLoop& loop)
     : loop_(loop),
-      set_(watched_set()),
+      set_(stop_signals()),
       blocked_(set_),
       fd_(::signalfd(-1, &set_, SFD_NONBLOCK | SFD_CLOEXEC)) {
   if (!fd_) throw_errno("cannot create a signalfd");

@@ -6,17 +6,23 @@
 
 #include <fmt/format.h>
 
+#include "sockkit/common_options.hpp"
 #include "sockkit/error.hpp"
 
 namespace sockkit::cli {
 
-void add_output_options(CLI::App& app, OutputOptions& options,
+void add_format_options(CLI::App& app, OutputOptions& options,
                         std::initializer_list<Format> allowed) {
   options.allowed.assign(allowed);
   app.add_option("-f,--format", options.format,
                  fmt::format("Output format: {} (default text)", format_list(options.allowed)))
       ->type_name("FORMAT");
   app.add_flag("-j,--json", options.json, "Same as --format json");
+}
+
+void add_output_options(CLI::App& app, OutputOptions& options,
+                        std::initializer_list<Format> allowed) {
+  add_format_options(app, options, allowed);
   app.add_option("--color", options.color,
                  "Colour: auto (terminal only, honours NO_COLOR), always, never")
       ->type_name("WHEN");
@@ -25,6 +31,16 @@ void add_output_options(CLI::App& app, OutputOptions& options,
 void add_netns_option(CLI::App& app, std::string& netns) {
   app.add_option("--netns", netns, "Run inside network namespace /run/netns/NAME (needs root)")
       ->type_name("NAME");
+}
+
+void add_family_flags(CLI::App& app, bool& ipv4, bool& ipv6) {
+  app.add_flag("-4,--ipv4", ipv4, "IPv4 only");
+  app.add_flag("-6,--ipv6", ipv6, "IPv6 only");
+}
+
+void add_source_option(CLI::App& app, std::string& source) {
+  app.add_option("-s,--source", source, "Send from ADDR[:PORT], an address of this host")
+      ->type_name("ADDR[:PORT]");
 }
 
 namespace {
@@ -97,6 +113,12 @@ int run_nagios(std::string_view tool, std::string_view label, CLI::App& app, int
     std::fflush(stdout);
     return int{nagios_unknown};
   });
+}
+
+int run_checkable(std::string_view tool, std::string_view label, CLI::App& app, int argc,
+                  char** argv, const std::function<int()>& body) {
+  if (asks_for_check(argc, argv)) return run_nagios(tool, label, app, argc, argv, body);
+  return run(tool, app, argc, argv, body);
 }
 
 }  // namespace sockkit::cli

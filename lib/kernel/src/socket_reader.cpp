@@ -16,7 +16,7 @@ std::string_view source_name(SourceKind source) {
   return source == SourceKind::netlink ? "netlink" : "proc";
 }
 
-SourceKind parse_source(std::string_view text) {
+SourceKind parse_reader_source(std::string_view text) {
   if (text == "netlink") return SourceKind::netlink;
   if (text == "proc") return SourceKind::proc;
   throw InputError(fmt::format("invalid source \"{}\": expected netlink or proc", text));

@@ -24,6 +24,7 @@ std::string_view format_name(Format format) {
     case Format::json: return "json";
     case Format::csv: return "csv";
     case Format::prom: return "prom";
+    case Format::grep: return "grep";
   }
   return "text";
 }
@@ -48,7 +49,7 @@ Format OutputOptions::resolved_format() const {
     }
     return Format::json;
   }
-  for (Format candidate : {Format::text, Format::json, Format::csv, Format::prom}) {
+  for (Format candidate : {Format::text, Format::json, Format::csv, Format::prom, Format::grep}) {
     if (format != format_name(candidate)) continue;
     for (Format ok : allowed) {
       if (ok == candidate) return candidate;

@@ -197,21 +197,21 @@ TEST_CASE("endpoint: a name under .invalid does not resolve") {
 }
 
 TEST_CASE("endpoint: --source takes an address literal with an optional port") {
-  CHECK_FALSE(sockkit::parse_source(""));
-  auto v4 = sockkit::parse_source("127.0.0.2");
+  CHECK_FALSE(sockkit::parse_bind_address(""));
+  auto v4 = sockkit::parse_bind_address("127.0.0.2");
   REQUIRE(v4);
   CHECK(v4->to_string() == "127.0.0.2:0");
-  auto v6 = sockkit::parse_source("[::1]:4000");
+  auto v6 = sockkit::parse_bind_address("[::1]:4000");
   REQUIRE(v6);
   CHECK(v6->to_string() == "[::1]:4000");
-  CHECK_THROWS_WITH_AS((void)sockkit::parse_source("localhost"),
+  CHECK_THROWS_WITH_AS((void)sockkit::parse_bind_address("localhost"),
                        doctest::Contains("expected an address literal"), sockkit::InputError);
-  CHECK_THROWS_AS((void)sockkit::parse_source("1.2.3.4:99999"), sockkit::InputError);
+  CHECK_THROWS_AS((void)sockkit::parse_bind_address("1.2.3.4:99999"), sockkit::InputError);
 }
 
 TEST_CASE("endpoint: a source of the other family is refused naming the fix") {
-  auto v4 = *sockkit::parse_source("127.0.0.1");
-  auto v6 = *sockkit::parse_source("::1");
+  auto v4 = *sockkit::parse_bind_address("127.0.0.1");
+  auto v6 = *sockkit::parse_bind_address("::1");
   CHECK_NOTHROW(sockkit::check_source_family(v4, v4, "db"));
   CHECK_THROWS_WITH_AS(sockkit::check_source_family(v6, v4, "db:5432"),
                        "--source ::1 is IPv6, but db:5432 is IPv4: give -6 or a source of the same "

@@ -81,3 +81,33 @@ TEST_CASE("signal_watch: a failed watch leaves the signal mask as it was") {
   CHECK_FALSE(blocked(SIGTERM));
   CHECK_FALSE(blocked(SIGHUP));
 }
+
+TEST_CASE("stop signals: blocked for good, then read by a wait") {
+  sigset_t before;
+  REQUIRE(::pthread_sigmask(SIG_SETMASK, nullptr, &before) == 0);
+  sockkit::block_stop_signals();
+  CHECK(blocked(SIGINT));
+  CHECK(blocked(SIGTERM));
+  CHECK(blocked(SIGHUP));
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    CAPTURE(sig);
+    REQUIRE(::pthread_kill(::pthread_self(), sig) == 0);
+    CHECK(sockkit::wait_for_stop_signal(1s) == sig);
+  }
+  auto start = std::chrono::steady_clock::now();
+  CHECK(sockkit::wait_for_stop_signal(20ms) == 0);
+  CHECK(std::chrono::steady_clock::now() - start >= 20ms);
+  REQUIRE(::pthread_sigmask(SIG_SETMASK, &before, nullptr) == 0);
+}
+
+TEST_CASE("stop signals: a watch made after block_stop_signals leaves them blocked") {
+  sigset_t before;
+  REQUIRE(::pthread_sigmask(SIG_SETMASK, nullptr, &before) == 0);
+  sockkit::block_stop_signals();
+  {
+    sockkit::EventLoop loop;
+    sockkit::SignalWatch watch(loop);
+  }
+  CHECK(blocked(SIGHUP));
+  REQUIRE(::pthread_sigmask(SIG_SETMASK, &before, nullptr) == 0);
+}

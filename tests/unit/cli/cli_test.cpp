@@ -140,6 +140,16 @@ TEST_CASE("cli: format_name") {
   CHECK(sockkit::cli::format_name(Format::json) == "json");
   CHECK(sockkit::cli::format_name(Format::csv) == "csv");
   CHECK(sockkit::cli::format_name(Format::prom) == "prom");
+  CHECK(sockkit::cli::format_name(Format::grep) == "grep");
+}
+
+TEST_CASE("cli: sk-probe's grep format goes through the same rule") {
+  std::vector<Format> probe{Format::text, Format::json, Format::csv, Format::grep};
+  CHECK(options_for("grep", false, probe).resolved_format() == Format::grep);
+  CHECK(format_error(options_for("grep", true, probe)) ==
+        "-j/--json and --format grep contradict each other");
+  CHECK(format_error(options_for("grep", false, {Format::text, Format::json})) ==
+        "--format grep is not supported here: use text or json");
 }
 
 TEST_CASE("cli: resolved_format picks an allowed format") {

@@ -36,7 +36,7 @@ using namespace sockkit::test;  // the shared helpers of tests/unit/*.hpp
 namespace {
 
 std::string source_error(std::string_view text) {
-  return input_error_of([&] { (void)sockkit::parse_source(text); });
+  return input_error_of([&] { (void)sockkit::parse_reader_source(text); });
 }
 
 std::string key_of(Transport transport, int family, TcpState state, std::uint16_t lport,
@@ -191,8 +191,8 @@ std::vector<std::string> only(const std::vector<std::string>& keys, std::string_
 TEST_CASE("socket_reader: source names") {
   CHECK(sockkit::source_name(SourceKind::netlink) == "netlink");
   CHECK(sockkit::source_name(SourceKind::proc) == "proc");
-  CHECK(sockkit::parse_source("netlink") == SourceKind::netlink);
-  CHECK(sockkit::parse_source("proc") == SourceKind::proc);
+  CHECK(sockkit::parse_reader_source("netlink") == SourceKind::netlink);
+  CHECK(sockkit::parse_reader_source("proc") == SourceKind::proc);
   CHECK(source_error("Netlink") == "invalid source \"Netlink\": expected netlink or proc");
   CHECK(source_error("") == "invalid source \"\": expected netlink or proc");
   CHECK(source_error("procfs") == "invalid source \"procfs\": expected netlink or proc");

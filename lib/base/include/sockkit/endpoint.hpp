@@ -34,7 +34,7 @@ struct HostPort {
 
 // --source ADDR[:PORT]: an address literal with an optional port (0 when none);
 // nullopt for an empty text. Throws InputError for a name or anything else.
-[[nodiscard]] std::optional<SockAddress> parse_source(const std::string& text);
+[[nodiscard]] std::optional<SockAddress> parse_bind_address(const std::string& text);
 
 // A source of the other family than the peer would fail every connect: throws
 // InputError saying which -4/-6 or source to give. `peer_name` is what the user typed.

@@ -1,9 +1,13 @@
-// SIGINT, SIGTERM and SIGHUP delivered to an event loop through a signalfd, so that Ctrl-C
-// ends a load run or a scan with its summary instead of killing the process. The
-// previous signal mask comes back when the watch goes away.
+// The one way a long-running mode ends on request: SIGINT, SIGTERM and SIGHUP (Ctrl-C,
+// kill, a closed terminal) all end it with its summary instead of killing the process.
+// They are blocked and read, never handled: by an event loop through a signalfd
+// (SignalWatch: sk-probe, sk-ping, sk-echo's load) or by a wait between samples
+// (wait_for_stop_signal: sk-states --watch, sk-echo's server).
 #pragma once
 
 #include <signal.h>
+
+#include <chrono>
 
 #include "sockkit/event_loop.hpp"
 #include "sockkit/export.hpp"
@@ -13,6 +17,21 @@ SOCKKIT_API_BEGIN
 
 namespace sockkit {
 
+// SIGINT, SIGTERM and SIGHUP.
+[[nodiscard]] sigset_t stop_signals() noexcept;
+
+// Blocks the stop signals in the calling thread for good, before it starts threads (they
+// inherit the mask). From then on one that arrives waits for the mode to read it, and a
+// second one (timeout(1) signals the child, then its group) cannot kill the process
+// while it prints what it found.
+void block_stop_signals() noexcept;
+
+// Waits up to `timeout` for a stop signal, which block_stop_signals() must have blocked;
+// one already pending returns at once. The signal's number, or 0 when the time ran out.
+[[nodiscard]] int wait_for_stop_signal(std::chrono::nanoseconds timeout);
+
+// Delivers the stop signals to an event loop, which is stopped when one arrives. The
+// previous signal mask comes back when the watch goes away.
 class SignalWatch : public IoHandler {
  public:
   // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and watches them on `loop`, which
@@ -39,8 +58,6 @@ class SignalWatch : public IoHandler {
    private:
     sigset_t old_mask_{};
   };
-
-  static sigset_t watched_set() noexcept;
 
   EventLoop& loop_;
   sigset_t set_;

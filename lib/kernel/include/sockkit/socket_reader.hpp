@@ -20,8 +20,8 @@ namespace sockkit {
 enum class SourceKind { netlink, proc };
 
 [[nodiscard]] std::string_view source_name(SourceKind source);
-// "netlink" or "proc"; throws InputError otherwise.
-[[nodiscard]] SourceKind parse_source(std::string_view text);
+// sk-states --source: "netlink" or "proc"; throws InputError otherwise.
+[[nodiscard]] SourceKind parse_reader_source(std::string_view text);
 
 struct ReadRequest {
   bool tcp = true;

@@ -32,7 +32,8 @@ enum NagiosCode : int {
   nagios_unknown = 3
 };
 
-enum class Format { text, json, csv, prom };
+// grep: sk-probe's one line per open port, "host:port", for a shell pipeline.
+enum class Format { text, json, csv, prom, grep };
 
 [[nodiscard]] std::string_view format_name(Format format);
 // "text, json or csv"
