@@ -28,14 +28,15 @@ enum class Unit { none, seconds, milliseconds, percent, bytes, counter };
 // One performance data item. An unset value is written "U", the guidelines' word for a
 // value the plugin could not determine, without a unit; unset levels and bounds are left
 // empty, and empty fields at the end are dropped ("established=13", "time=U;;;0").
+// Every member has a default, so a designated initializer names only what it sets.
 struct PerfItem {
-  std::string label;
-  std::optional<double> value;
+  std::string label{};
+  std::optional<double> value{};
   Unit unit = Unit::none;
-  std::optional<double> warn;
-  std::optional<double> crit;
-  std::optional<double> min;
-  std::optional<double> max;
+  std::optional<double> warn{};
+  std::optional<double> crit{};
+  std::optional<double> min{};
+  std::optional<double> max{};
 };
 
 // "OK", "WARNING", "CRITICAL", "UNKNOWN".
