@@ -46,8 +46,8 @@ struct LoadStats {
   void count_connect(int error, double handshake_ms);
 };
 
-// Open loop: the requests due by `elapsed_s` at `rate` per second (at most `limit`, 0: no
-// limit) that never started, of which `started` did.
+// Open loop: how many of the requests due by `elapsed_s` at `rate` per second (no more
+// than `limit`; 0: no limit) never started, when `started` did.
 [[nodiscard]] std::uint64_t requests_behind(double elapsed_s, double rate, std::uint64_t limit,
                                             std::uint64_t started) noexcept;
 
