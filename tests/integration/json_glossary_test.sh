@@ -38,14 +38,13 @@ trap cleanup EXIT
 
 # --- The glossary file, and the page that shows it -----------------------------------
 
-declare -A allowed=() retired=() pending=()
+declare -A allowed=() retired=()
 maps=()
 while IFS='|' read -r kind name rest; do
     case $kind in
         key) allowed[$name]=1 ;;
         map) maps+=("$name") ;;
         old) retired[$name]=$rest ;;
-        pending) pending[$name]=$rest ;;
         '' | '#'*) ;;
         *) fail "json_glossary.txt: unknown line kind \"$kind\"" ;;
     esac
@@ -206,7 +205,7 @@ jq -r 'input_filename as $file
        | .[] | "\($file)\t\(.)"' "${files[@]}" | sort -u >"$work/paths"
 pass "$(cut -f2 "$work/paths" | sort -u | wc -l) key paths from ${#outputs[@]} outputs"
 
-# Each path's verdict, one line each: "unknown|old|unit|pending FILE PATH [NEW]". A key
+# Each path's verdict, one line each: "unknown|old|unit FILE PATH [NEW]". A key
 # whose parent path ends in a map entry names data (a state, a counter) and is skipped.
 awk -F'\t' -v glossary="$glossary" '
     BEGIN {
@@ -215,7 +214,6 @@ awk -F'\t' -v glossary="$glossary" '
             if (f[1] == "key") allowed[f[2]] = 1
             else if (f[1] == "map") maps[f[2]] = 1
             else if (f[1] == "old") old[f[2]] = f[3]
-            else if (f[1] == "pending") pending[f[2]] = f[3]
         }
     }
     function data_member(path,    parent, m) {
@@ -231,7 +229,6 @@ awk -F'\t' -v glossary="$glossary" '
         key = path
         sub(/.*\./, "", key)
         if (key in old) print "old\t" $1 "\t" path "\t" old[key]
-        else if (key in pending) print "pending\t" $1 "\t" path "\t" pending[key]
         else if (!(key in allowed)) print "unknown\t" $1 "\t" path
         # The glossary spells each unit one way: _ms, _s, _per_s, _pct, bytes.
         if (key ~ /_(sec|secs|seconds|msec|msecs|millis|usec|us|ns|per_second|per_sec|percent|pc|kb|mb|kib|mib)$/)
@@ -256,9 +253,6 @@ report() {
 report unknown "key outside the glossary (add it to json_glossary.txt and sockkit(7), or use the glossary's key)"
 report old "retired spelling printed (${#retired[@]} checked)"
 report unit "unit spelled outside the rule (_ms, _s, _per_s, _pct)"
-pending_keys=$(awk -F'\t' '$1 == "pending" { sub(/.*\./, "", $3); print $3 }' "$work/verdicts" |
-    sort -u | tr '\n' ' ')
-[[ -z $pending_keys ]] || echo "note: pending, still printed: $pending_keys"
 
 # Every streamed line carries a type: a file of more than one line, and every
 # --watch sample.

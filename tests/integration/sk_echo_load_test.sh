@@ -144,7 +144,11 @@ expect_jq '.bytes == .requests * .payload_bytes' "closed loop: bytes = requests 
 expect_jq '.duration_s > 0 and .duration_s < 20' "closed loop: a plausible duration_s"
 expect_jq 'near(.requests_per_s; .requests / .duration_s)' "closed loop: requests_per_s = requests / duration_s"
 expect_jq 'near(.megabytes_per_s; .bytes / 1e6 / .duration_s)' "closed loop: megabytes_per_s = bytes / 1e6 / duration_s"
+expect_jq '[.latency_ms, .handshake_ms] | map(keys_unsorted) | unique == [["count","min","mean","max","mdev","p50","p90","p99","p999"]]' \
+    "closed loop: latency_ms and handshake_ms are statistics objects of the one shape"
 expect_jq '.latency_ms | ordered' "closed loop: latency min <= mean, p50 <= p90 <= p99 <= p999 <= max"
+expect_jq '.latency_ms.count == .requests and .handshake_ms.count == .connections_opened and .latency_ms.mdev >= 0' \
+    "closed loop: latency count = requests, handshake count = connections opened"
 expect_jq '.connections_opened == 20 and near(.connections_per_s; 20 / .duration_s)' "closed loop: 20 connections opened, connections_per_s consistent"
 expect_jq '.handshake_ms | ordered' "closed loop: handshake percentiles ordered"
 expect_jq '(.errors | keys) == '"$error_kinds"' and errors_total == 0' "closed loop: eight error kinds, all 0"
@@ -154,7 +158,7 @@ expect_line "$work/out" 1 "^$target tcp load: 20 connections, closed loop, 64-by
     "text: the header names peer, connections, loop, size and duration"
 expect_line "$work/out" 2 '^  requests    5,000 intact \([0-9,]+(\.[0-9])?/s\), 0 failed$' "text: requests line"
 expect_line "$work/out" 3 '^  data        0\.3 MB echoed \([0-9.]+ MB/s, [0-9.]+ Gbit/s\)$' "text: data line (320,000 bytes)"
-ms5='min [0-9.]+  p50 [0-9.]+  p90 [0-9.]+  p99 [0-9.]+  max [0-9.]+ ms'
+ms5='min/avg/max/mdev = [0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms, p50/p90/p99 = [0-9.]+/[0-9.]+/[0-9.]+ ms'
 expect_line "$work/out" 4 "^  latency     $ms5\$" "text: latency line"
 expect_line "$work/out" 5 "^  connections 20 opened, handshake $ms5\$" "text: connections line"
 expect_line "$work/out" 6 '^  errors      none$' "text: errors line"
@@ -225,8 +229,8 @@ dead=$port
 load 1 "refused: -n 3 to a closed port: exit 1" "127.0.0.1:$dead" -n 3 --format json
 expect_wall 0 2000 "refused: -n 3 ends quickly"
 expect_jq '.errors.refused == 3 and errors_total == 3 and .failed == 3 and .requests == 0' "refused: 3 refused, nothing else"
-expect_jq '.connections_opened == 0 and .latency_ms == null and .handshake_ms == null' \
-    "refused: no connections, latency and handshake null"
+expect_jq '.connections_opened == 0 and .latency_ms.count == 0 and .latency_ms.p50 == null and .handshake_ms.count == 0 and .handshake_ms.min == null' \
+    "refused: no connections, latency and handshake of count 0, their values null"
 load 1 "refused: -C 10 -n 3: exit 1" "127.0.0.1:$dead" -C 10 -n 3 --format json
 expect_jq '.errors.refused == 3 and .failed == 3' "refused: -C 10 -n 3 counts 3 errors, not 10"
 load 1 "refused, text: exit 1" "127.0.0.1:$dead" -n 3

@@ -86,9 +86,11 @@ t3='[0-9]+\.[0-9]{3}'  # a time in ms with three decimals
 
 # The JSON keys, as the man page documents them.
 tcp_probe_keys="address,kernel_rtt_ms,port,result,rtt_ms,seq,syn_retrans,timestamp_s,type"
-tcp_summary_keys="address,avg_ms,connected,dns_ms,duration_s,failed,failures,interrupted,loss_pct,max_ms,mdev_ms,min_ms,p50_ms,p90_ms,p99_ms,port,protocol,retransmitted_attempts,sent,syn_loss_pct,syn_retrans,syn_sent,target,type"
+tcp_summary_keys="address,connected,dns_ms,duration_s,failed,failures,interrupted,loss_pct,port,protocol,retransmitted_attempts,rtt_ms,sent,syn_loss_pct,syn_retrans,syn_sent,target,type"
+# Every statistic in a summary is one object of the same shape.
+stats_keys="count,min,mean,max,mdev,p50,p90,p99,p999"
 udp_probe_keys="address,duplicate,late,port,reordered,result,rtt_ms,seq,timestamp_s,type"
-udp_summary_keys="address,avg_ms,dns_ms,duplicates,duration_s,failed,failures,interrupted,late,loss_pct,max_ms,mdev_ms,min_ms,p50_ms,p90_ms,p99_ms,port,protocol,received,reordered,sent,target,type"
+udp_summary_keys="address,dns_ms,duplicates,duration_s,failed,failures,interrupted,late,loss_pct,port,protocol,received,reordered,rtt_ms,sent,target,type"
 
 # --- servers on loopback: an echo (TCP and UDP) and a port that was just closed -------------
 launch gone "$sk_echo" -t -u -l 127.0.0.1:0
@@ -159,12 +161,14 @@ expect_jq "$work/out" "$probes | (.[2].timestamp_s - .[0].timestamp_s) | . >= 0.
 expect_eq "$(tail -1 "$work/out" | jq -r '"\(.type) \(.target) \(.address) \(.port) \(.protocol) \(.sent) \(.connected) \(.failed) \(.loss_pct) \(.syn_sent) \(.syn_retrans) \(.syn_loss_pct) \(.retransmitted_attempts) \(.interrupted)"')" \
     "summary 127.0.0.1:$open 127.0.0.1 $open tcp 3 3 0 0 3 0 0 0 false" "json: the summary comes last, with its counts"
 expect_jq "$work/out" "$summary | [.failures[]] | add" 0 "json: no failures"
-expect_jq "$work/out" "$summary as \$s | \$s.min_ms <= \$s.p50_ms and \$s.p50_ms <= \$s.max_ms and \$s.min_ms <= \$s.avg_ms and \$s.avg_ms <= \$s.max_ms and \$s.p90_ms <= \$s.p99_ms" \
-    true "json: min <= p50, avg <= max"
-expect_jq "$work/out" "($probes | map(.rtt_ms) | min) == $summary.min_ms and ($probes | map(.rtt_ms) | max) == $summary.max_ms" \
+expect_jq "$work/out" "$summary | [.rtt_ms, .dns_ms] | map(keys_unsorted | join(\",\")) | unique | join(\" \")" "$stats_keys" \
+    "json: rtt_ms and dns_ms are statistics objects, keys in order"
+expect_jq "$work/out" "$summary.rtt_ms as \$s | \$s.count == 3 and \$s.min <= \$s.p50 and \$s.p50 <= \$s.max and \$s.min <= \$s.mean and \$s.mean <= \$s.max and \$s.p90 <= \$s.p99 and \$s.p99 <= \$s.p999" \
+    true "json: rtt_ms count 3, min <= p50, mean <= max"
+expect_jq "$work/out" "($probes | map(.rtt_ms) | min) == $summary.rtt_ms.min and ($probes | map(.rtt_ms) | max) == $summary.rtt_ms.max" \
     true "json: the summary's min and max are the probes' own"
-expect_jq "$work/out" "$summary | (.dns_ms | type) + \" \" + (.duration_s >= 0.09 and .duration_s < 1 | tostring)" "number true" \
-    "json: dns_ms and duration_s"
+expect_jq "$work/out" "$summary | \"\(.dns_ms.count) \(.dns_ms.mean | type) \(.duration_s >= 0.09 and .duration_s < 1)\"" "1 number true" \
+    "json: dns_ms (one lookup) and duration_s"
 
 ping_run 0 "--histogram" -q --histogram -c 20 -i 0.005 127.0.0.1:"$open"
 hist=$(grep -cE "^ *$t3 - $t3 +ms \|#+ *\| [0-9]+\$" "$work/out")
@@ -181,7 +185,7 @@ expect_jq "$work/out" "$summary | \"\(.sent) \(.connected + .failures.in_flight)
 ping_run 0 "--resolve-each" -j --resolve-each -4 -c 2 -i 0.05 localhost:"$open"
 expect_jq "$work/out" "$probes | map(\"\(.address) \(.dns_ms | type)\") | join(\",\")" "127.0.0.1 number,127.0.0.1 number" \
     "--resolve-each: every probe has its own dns_ms"
-expect_jq "$work/out" "$summary | \"\(.target) \(.address) \(.dns_ms | type)\"" "localhost:$open 127.0.0.1 number" \
+expect_jq "$work/out" "$summary | \"\(.target) \(.address) \(.dns_ms.count)\"" "localhost:$open 127.0.0.1 2" \
     "--resolve-each: the summary keeps the name as the target"
 ping_run 0 "a name: -4 localhost" -c 1 -4 localhost:"$open"
 expect_match "$work/out" "^SK-PING localhost:$open \(127\.0\.0\.1:$open\): TCP handshake" "a name: the header shows name and address"
@@ -221,14 +225,14 @@ expect_count "$work/out" '^note:' 1 "closed: that note only"
 ping_run 1 "closed, JSON" -j -c 2 -i 0.05 127.0.0.1:"$closed"
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.rtt_ms | type) \(.kernel_rtt_ms) \(.syn_retrans) \(.error) \(.message)\") | unique | join(\",\")" \
     "refused number null 0 ECONNREFUSED ECONNREFUSED (Connection refused)" "closed, JSON: refused, timed, with the errno"
-expect_jq "$work/out" "$summary | \"\(.sent) \(.connected) \(.failed) \(.failures.refused) \(.loss_pct) \(.min_ms) \(.p50_ms) \(.avg_ms)\"" \
-    "2 0 2 2 100 null null null" "closed, JSON: the summary, no times"
+expect_jq "$work/out" "$summary | \"\(.sent) \(.connected) \(.failed) \(.failures.refused) \(.loss_pct) \(.rtt_ms.count) \(.rtt_ms.min) \(.rtt_ms.p50) \(.rtt_ms.mean)\"" \
+    "2 0 2 2 100 0 null null null" "closed, JSON: the summary, no times"
 
 # --- --send and --expect against the echo -----------------------------------------------------
 ping_run 0 "--send --expect: the echo matches" -j -c 2 -i 0.05 --send 'ping\r\n' --expect 'ping\r' 127.0.0.1:"$open"
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.matched) \(.ttfb_ms | type)\") | unique | join(\",\")" "connected true number" \
     "--send --expect: connected, matched, ttfb_ms"
-expect_jq "$work/out" "$summary | \"\(.connected) \(.failures.mismatch) \(.ttfb_p50_ms | type)\"" "2 0 number" \
+expect_jq "$work/out" "$summary | \"\(.connected) \(.failures.mismatch) \(.ttfb_ms.p50 | type)\"" "2 0 number" \
     "--send --expect: the summary has the first-byte times"
 ping_run 0 "--send alone" -c 1 --send 'x' 127.0.0.1:"$open"
 expect_match "$work/out" "^SK-PING .*: TCP handshake, request, DNS " "--send: the header says a request is timed"
@@ -427,7 +431,7 @@ fi
 
 # --- --check (Nagios) --------------------------------------------------------------------------
 # Plain decimals: plugin performance data has no exponents (5e-05).
-nagios_perf='\| time=[0-9]+(\.[0-9]+)?s;[0-9.]*;[0-9.]*;0 loss=[0-9]+\.[0-9]%;[0-9.]*;[0-9.]*;0;100 dns=[0-9]+(\.[0-9]+)?s$'
+nagios_perf='\| time=[0-9]+(\.[0-9]+)?s;[0-9.]*;[0-9.]*;0 loss=[0-9]+(\.[0-9])?%;[0-9.]*;[0-9.]*;0;100 dns=[0-9]+(\.[0-9]+)?s$'
 ping_run 0 "--check: OK" --check -i 0.02 127.0.0.1:"$open"
 expect_lines "$work/out" 1 "--check OK: one line"
 expect_match "$work/out" "^SK-PING OK - 127\.0\.0\.1:$open: 3/3 connected, handshake avg $t3 ms, 0\.0% loss $nagios_perf" \
@@ -437,13 +441,13 @@ ping_run 1 "--check --warn 0: WARNING" --check --warn 0 -i 0.02 127.0.0.1:"$open
 expect_match "$work/out" "^SK-PING WARNING - 127\.0\.0\.1:$open: 3/3 connected, .* \| time=[0-9.]+s;0;;0 " \
     "--check WARNING: the line, with the warning level in the performance data"
 ping_run 2 "--check --crit 0,50%: CRITICAL by time" --check --warn 0 --crit 0,50% -i 0.02 127.0.0.1:"$open"
-expect_match "$work/out" "^SK-PING CRITICAL - .* \| time=[0-9.]+s;0;0;0 loss=0\.0%;;50;0;100 " "--check CRITICAL: both levels shown"
+expect_match "$work/out" "^SK-PING CRITICAL - .* \| time=[0-9.]+s;0;0;0 loss=0%;;50;0;100 " "--check CRITICAL: both levels shown"
 ping_run 2 "--check: a closed port is CRITICAL" --check -i 0.02 127.0.0.1:"$closed"
 expect_lines "$work/out" 1 "--check CRITICAL: one line"
-expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(3 of 3\) \| time=U;;;0 loss=100\.0%;;;0;100 dns=[0-9]+(\.[0-9]+)?s\$" \
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(3 of 3\) \| time=U;;;0 loss=100%;;;0;100 dns=[0-9]+(\.[0-9]+)?s\$" \
     "--check CRITICAL: says refused, 3 of 3, and time=U (unknown) in the performance data"
 ping_run 2 "--check: a closed port with levels" --check --warn 50 --crit 200,20% -c 2 -i 0.02 127.0.0.1:"$closed"
-expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(2 of 2\) \| time=U;0\.05;0\.2;0 loss=100\.0%;;20;0;100 " \
+expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$closed: refused \(2 of 2\) \| time=U;0\.05;0\.2;0 loss=100%;;20;0;100 " \
     "--check CRITICAL with levels: time=U keeps the levels"
 ping_run 2 "--check: a foreign source" --check -c 2 -i 0.02 -s 10.1.1.1 127.0.0.1:"$open"
 expect_match "$work/out" "^SK-PING CRITICAL - 127\.0\.0\.1:$open: error \(2 of 2, EADDRNOTAVAIL: no local address\) \| time=U;" \
@@ -472,6 +476,7 @@ labels="target=\"127\.0\.0\.1:$open\",addr=\"127\.0\.0\.1\",port=\"$open\",proto
 expect_match "$work/open.prom" "^sockkit_probe_success\{$labels\} 1\$" "prom: sockkit_probe_success 1"
 expect_match "$work/open.prom" "^sockkit_dns_seconds\{$labels\} [0-9.e+-]+\$" "prom: sockkit_dns_seconds"
 expect_match "$work/open.prom" "^sockkit_handshake_seconds\{$labels,quantile=\"0\.5\"\} [0-9.e+-]+\$" "prom: the handshake median"
+expect_match "$work/open.prom" "^sockkit_handshake_seconds\{$labels,quantile=\"0\.999\"\} [0-9.e+-]+\$" "prom: the handshake p99.9"
 expect_match "$work/open.prom" "^sockkit_handshake_seconds_count\{$labels\} 3\$" "prom: three handshakes (3 by default)"
 expect_match "$work/open.prom" "^sockkit_attempts_total\{$labels,result=\"connected\"\} 3\$" "prom: attempts by result"
 expect_match "$work/open.prom" '^# TYPE sockkit_handshake_seconds summary$' "prom: the handshake is a summary"
@@ -640,7 +645,7 @@ ping_run 2 "no route, --check" --netns "$ns" --check -c 1 192.0.2.1:80
 expect_match "$work/out" '^SK-PING CRITICAL - 192\.0\.2\.1:80: unreachable \(1 of 1, ENETUNREACH: no route on this host\) \| time=U;' \
     "no route, --check: the reason, time=U"
 ping_run 2 "dropped, --check: timeout" --netns "$ns" --check -c 1 -W 0.3 127.0.0.1:1001
-expect_match "$work/out" '^SK-PING CRITICAL - 127\.0\.0\.1:1001: timeout \(1 of 1\) \| time=U;;;0 loss=100\.0%' \
+expect_match "$work/out" '^SK-PING CRITICAL - 127\.0\.0\.1:1001: timeout \(1 of 1\) \| time=U;;;0 loss=100%' \
     "dropped, --check: says timeout"
 ping_run 1 "admin-prohibited, JSON" --netns "$ns" -j -c 1 127.0.0.1:1002
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.icmp.type) \(.icmp.code) \(.icmp.v6) \(.message) \(.rtt_ms | type)\") | join(\",\")" \
@@ -730,8 +735,8 @@ else
         expect_jq "$work/out" "$summary | .connected" 20 "delay 20 ms: all connected"
         expect_ms "$(jq_ms "$work/out" "$probes | map(.rtt_ms) | sort | (.[9] + .[10]) / 2 * 1000")" 18000 22000 \
             "delay 20 ms: the median handshake is 20 +- 2 ms (in us)"
-        expect_ms "$(jq_ms "$work/out" "$summary | .p50_ms * 1000")" 18000 22000 "delay 20 ms: so is the summary's p50_ms (in us)"
-        expect_ms "$(jq_ms "$work/out" "$summary | .min_ms * 1000")" 19900 22000 "delay 20 ms: none faster than the delay (in us)"
+        expect_ms "$(jq_ms "$work/out" "$summary | .rtt_ms.p50 * 1000")" 18000 22000 "delay 20 ms: so is the summary's rtt_ms.p50 (in us)"
+        expect_ms "$(jq_ms "$work/out" "$summary | .rtt_ms.min * 1000")" 19900 22000 "delay 20 ms: none faster than the delay (in us)"
         expect_ms "$(jq_ms "$work/out" "$probes | map(.kernel_rtt_ms) | sort | .[10] * 1000")" 18000 22000 \
             "delay 20 ms: the kernel's srtt agrees (in us)"
         ip netns exec "$ns" iptables -t mangle -D "${rule[@]}"
@@ -753,7 +758,7 @@ expect_jq "$work/out" "$probes | map(\"\(.close_result) \(.close_states[0]) \(.c
 expect_jq "$work/out" "$probes | map(.time_wait_expires_ms > 50000 and .time_wait_expires_ms <= 60000) | all" \
     true "--close, JSON: time_wait_expires_ms, what is left of the 60 s TIME_WAIT in ms"
 expect_eq "$(grep -cE '"time_wait_expires_ms":[0-9]+[,}]' "$work/out")" 2 "--close, JSON: time_wait_expires_ms in whole ms"
-expect_jq "$work/out" "$summary | \"\(.close_timeouts) \(.close_resets) \(.close_p50_ms | type)\"" "0 0 number" "--close, JSON: the summary"
+expect_jq "$work/out" "$summary | \"\(.close_timeouts) \(.close_resets) \(.close_ms.p50 | type)\"" "0 0 number" "--close, JSON: the summary"
 expect_eq "$(nss state time-wait '( dport = :8090 )')" 4 "--close: our side holds the four TIME_WAITs (we closed first)"
 expect_eq "$(nss state time-wait '( sport = :8080 or dport = :8080 )')" 0 "without --close: no TIME_WAIT on either side (a reset)"
 
@@ -769,7 +774,7 @@ expect_eq "$rc" 0 "--close: a server that holds, JSON: exit 0"
 cp "$work/hold_json.out" "$work/out"
 expect_jq "$work/out" "$probes | map(\"\(.result) \(.close_result) \(.close_ms) \(.close_states | join(\">\"))\") | join(\",\")" \
     "connected timeout null FIN_WAIT1>FIN_WAIT2" "--close, hold, JSON: close_result timeout"
-expect_jq "$work/out" "$summary | \"\(.close_timeouts) \(.close_p50_ms)\"" "1 null" "--close, hold, JSON: a close timeout counted"
+expect_jq "$work/out" "$summary | \"\(.close_timeouts) \(.close_ms.count) \(.close_ms.p50)\"" "1 0 null" "--close, hold, JSON: a close timeout counted"
 expect_nss "--close, hold: our reset at the end leaves no CLOSE_WAIT on the server" 0 state close-wait '( sport = :8091 )'
 
 ping_run 0 "--close: a server that closes after 0.3 s" --netns "$ns" -j -c 3 -i 0.05 -W 2 --close 127.0.0.1:8092
@@ -779,7 +784,7 @@ expect_jq "$work/out" "$probes | map(.close_states | index(\"FIN_WAIT1\") != nul
     "--close, delay:0.3: FIN_WAIT1 and TIME_WAIT seen"
 expect_jq "$work/out" "$probes | map(.close_states | join(\">\")) | unique | join(\",\")" "FIN_WAIT1>FIN_WAIT2>TIME_WAIT" \
     "--close, delay:0.3: the 300 ms in FIN_WAIT2 seen too"
-expect_ms "$(jq_ms "$work/out" "$summary | .close_p50_ms")" 290 700 "--close, delay:0.3: the summary's close_p50_ms"
+expect_ms "$(jq_ms "$work/out" "$summary | .close_ms.p50")" 290 700 "--close, delay:0.3: the summary's close_ms.p50"
 
 # --- no descriptor or socket left behind --------------------------------------------------------------------
 # fd_watch NAME EXIT TARGET: 200 attempts 2 ms apart; counts sk-ping's descriptors and

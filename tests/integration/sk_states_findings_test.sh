@@ -217,6 +217,16 @@ scenario_healthy() {
     expect_eq "$(cut -c1-15 "$work/out")" "SK-STATES OK - " "$tag: --check says OK"
     expect_in "$work/out" "$total TCP sockets" "$tag: --check counts the sockets"
     expect_in "$work/out" "no findings" "$tag: --check says no findings"
+    # The performance data: label=value with its unit (% for rule measures), the levels,
+    # and no empty field at the end (a state no rule watches has no levels: just the count).
+    local perf item bad=""
+    perf=$(sed 's/^[^|]*| //' "$work/out")
+    for item in $perf; do
+        [[ $item =~ ^[a-z0-9_]+=[0-9]+(\.[0-9])?%?(\;[0-9.]*)*$ && $item != *\; ]] || bad+=" $item"
+    done
+    expect_eq "$bad" "" "$tag: --check performance data: label=value[%];levels, none ending in ';'"
+    expect_eq "$(grep -Eo ' established=[0-9]+ ' "$work/out" | wc -l)" 1 \
+        "$tag: --check performance data: established=N without levels"
     expect_status 0 "$tag: prom" -- "${st[@]}" --format prom
     local rule
     for rule in "${rules[@]}"; do
@@ -460,9 +470,9 @@ scenario_check() {
     expect_check 0 OK "--check" -- "${st[@]}" --check
     perf=$(sed 's/.* | //' "$work/out")
     for key in "${keys[@]}" close; do
-        expect_eq "$(tr ' ' '\n' <<<"$perf" | grep -c "^$key=[0-9]*;")" 1 "$tag: perf data has $key"
+        expect_eq "$(tr ' ' '\n' <<<"$perf" | grep -cE "^$key=[0-9]+(;|$)")" 1 "$tag: perf data has $key"
     done
-    expect_in "$work/out" "established=6;;" "$tag: perf data: a state without thresholds"
+    expect_in "$work/out" " established=6 " "$tag: perf data: a state without thresholds, no empty fields"
     expect_in "$work/out" "close_wait=10;50;500" "$tag: perf data: close_wait with its defaults"
     for rule in port_exhaustion accept_queue orphans tcp_memory; do
         expect_eq "$(tr ' ' '\n' <<<"$perf" | grep -cE "^$rule=[0-9.]+%;")" 1 \
@@ -480,7 +490,7 @@ scenario_check() {
         --warn close_wait=5,fin_wait2=5 --crit close_wait=8
     expect_check 1 WARNING "--warn established=1 (a state)" -- "${st[@]}" --check \
         --warn established=1
-    expect_in "$work/out" "established=6;1;" "$tag: perf data established=6;1;"
+    expect_in "$work/out" " established=6;1 " "$tag: perf data established=6;1"
     expect_check 2 CRITICAL "--crit ESTABLISHED=2 (another spelling)" -- "${st[@]}" --check \
         --crit ESTABLISHED=2
     expect_check 0 OK "--warn time-wait=1 (none there)" -- "${st[@]}" --check --warn time-wait=1

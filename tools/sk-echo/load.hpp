@@ -33,7 +33,23 @@ struct LoadStats {
   bool interrupted = false;  // SIGINT, SIGTERM or SIGHUP ended the run early
 
   [[nodiscard]] std::uint64_t error_total() const noexcept;
+
+  // The run's accounting, one call per event, so that each count changes in one place
+  // and completed + failed + unfinished adds up to the requests started (and the
+  // connections that failed while idle).
+  // A request echoed back intact, `latency_ms` after it was sent (or due).
+  void count_intact(double latency_ms);
+  // A request or an idle connection ended in `outcome` (not intact), `error` its errno or 0.
+  void count_failure(Outcome outcome, int error) noexcept;
+  // A connect() ended with `error` (0: established, `handshake_ms` after it began). A
+  // reset or broken pipe still completed the handshake, so it counts as opened, untimed.
+  void count_connect(int error, double handshake_ms);
 };
+
+// Open loop: how many of the requests due by `elapsed_s` at `rate` per second (no more
+// than `limit`; 0: no limit) never started, when `started` did.
+[[nodiscard]] std::uint64_t requests_behind(double elapsed_s, double rate, std::uint64_t limit,
+                                            std::uint64_t started) noexcept;
 
 // Runs until the requests are done, the duration is over, or a stop signal.
 // Throws std::system_error only when the machinery itself (epoll, signalfd) fails;

@@ -1,5 +1,6 @@
 // The load summary: what was asked (connections, loop, size), what came back
-// (rates, bytes, latency percentiles) and what went wrong, by kind.
+// (rates, bytes, latency percentiles) and what went wrong, by kind. The latency and
+// handshake statistics take the library's one shape (sockkit/stats_render.hpp).
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -7,6 +8,8 @@
 #include "load.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/json.hpp"
+#include "sockkit/stats_json.hpp"
+#include "sockkit/stats_render.hpp"
 #include "sockkit/table.hpp"
 
 namespace sk_echo {
@@ -34,12 +37,6 @@ std::string mode_text(const LoadConfig& load) {
 std::uint64_t used_connections(const LoadConfig& load) {
   std::uint64_t c = load.connections;
   return load.requests != 0 ? std::min<std::uint64_t>(c, load.requests) : c;
-}
-
-std::string summary_text(const sockkit::Summary& s) {
-  if (s.count() == 0) return "none";
-  return fmt::format("min {:.3f}  p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  max {:.3f} ms", s.min(),
-                     s.percentile(50), s.percentile(90), s.percentile(99), s.max());
 }
 
 std::string errors_text(const LoadStats& stats) {
@@ -77,23 +74,15 @@ std::string render_text(const LoadStats& s, const ClientConfig& config,
   double mb = static_cast<double>(s.bytes) / 1e6;
   out += fmt::format("  data        {:.1f} MB echoed ({:.1f} MB/s, {:.2f} Gbit/s)\n", mb,
                      per_second(mb, s.elapsed_s), per_second(mb * 8 / 1000, s.elapsed_s));
-  out += fmt::format("  latency     {}\n", summary_text(s.latency));
+  out += fmt::format("  latency     {}\n", sockkit::stats_text(s.latency));
   std::string opened = group_thousands(s.opened) + " opened";
   if (load.connect_rate) {
     opened +=
         fmt::format(" ({}/s)", rate_text(per_second(static_cast<double>(s.opened), s.elapsed_s)));
   }
-  out += fmt::format("  connections {}, handshake {}\n", opened, summary_text(s.handshake));
+  out += fmt::format("  connections {}, handshake {}\n", opened, sockkit::stats_text(s.handshake));
   out += fmt::format("  errors      {}\n", errors_text(s));
   return out;
-}
-
-sockkit::Json summary_json(const sockkit::Summary& s) {
-  using sockkit::Json;
-  if (s.count() == 0) return nullptr;
-  return Json{{"min", s.min()},          {"mean", s.mean()},        {"p50", s.percentile(50)},
-              {"p90", s.percentile(90)}, {"p99", s.percentile(99)}, {"p999", s.percentile(99.9)},
-              {"max", s.max()}};
 }
 
 sockkit::Json errors_json(const LoadStats& s) {
@@ -130,10 +119,10 @@ std::string render_load(const LoadStats& s, const ClientConfig& config,
       {"behind", load.rate > 0 ? Json(s.behind) : Json(nullptr)},
       {"bytes", s.bytes},
       {"megabytes_per_s", per_second(static_cast<double>(s.bytes) / 1e6, seconds)},
-      {"latency_ms", summary_json(s.latency)},
+      {"latency_ms", sockkit::stats_json(s.latency)},
       {"connections_opened", s.opened},
       {"connections_per_s", per_second(static_cast<double>(s.opened), seconds)},
-      {"handshake_ms", summary_json(s.handshake)},
+      {"handshake_ms", sockkit::stats_json(s.handshake)},
       {"errors", errors_json(s)},
   };
   return sockkit::to_json_text(j, sockkit::JsonLayout::line);

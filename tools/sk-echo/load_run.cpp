@@ -21,12 +21,6 @@
 
 namespace sk_echo {
 
-std::uint64_t LoadStats::error_total() const noexcept {
-  std::uint64_t total = 0;
-  for (auto n : errors) total += n;
-  return total;
-}
-
 namespace {
 
 using Clock = sockkit::EventLoop::Clock;
@@ -163,9 +157,7 @@ LoadStats LoadRun::run() {
   stats_.elapsed_s = std::chrono::duration<double>(Clock::now() - start_).count();
   stats_.unfinished = in_flight_;
   if (load_.rate > 0) {
-    auto due = static_cast<std::uint64_t>(stats_.elapsed_s * load_.rate) + 1;
-    if (load_.requests != 0) due = std::min(due, load_.requests);
-    stats_.behind = due > budget_used_ ? due - budget_used_ : 0;
+    stats_.behind = requests_behind(stats_.elapsed_s, load_.rate, load_.requests, budget_used_);
   }
   stats_.interrupted = signals.fired();
   for (auto& slot : slots_) {
@@ -197,11 +189,8 @@ void LoadRun::open(Slot& slot) {
 
 void LoadRun::on_connected(Slot& slot) {
   int err = sockkit::take_socket_error(slot.fd.get());
-  // A reset means the handshake completed and the peer then aborted.
-  if (err == ECONNRESET || err == EPIPE) ++stats_.opened;
+  stats_.count_connect(err, ms_between(slot.connect_started, Clock::now()));
   if (err != 0) return fail(slot, outcome_of_errno(err), err);
-  ++stats_.opened;
-  stats_.handshake.add(ms_between(slot.connect_started, Clock::now()));
   slot.failures = 0;
   if (slot.in_flight) {  // --connect-rate: the request was waiting for this connection
     slot.phase = Phase::busy;
@@ -304,8 +293,7 @@ void LoadRun::receive(Slot& slot) {
 }
 
 void LoadRun::complete(Slot& slot) {
-  stats_.latency.add(std::max(0.0, ms_between(slot.started, Clock::now())));
-  ++stats_.completed;
+  stats_.count_intact(std::max(0.0, ms_between(slot.started, Clock::now())));
   --in_flight_;
   slot.in_flight = false;
   if (load_.connect_rate) {
@@ -318,9 +306,7 @@ void LoadRun::complete(Slot& slot) {
 }
 
 void LoadRun::fail(Slot& slot, Outcome outcome, int error) {
-  auto kind = static_cast<std::size_t>(outcome);
-  if (stats_.errors[kind]++ == 0) stats_.first_errno[kind] = error;
-  ++stats_.failed;
+  stats_.count_failure(outcome, error);
   if (slot.in_flight) {
     --in_flight_;
     slot.in_flight = false;

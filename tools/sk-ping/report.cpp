@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sockkit/console.hpp"
+#include "sockkit/stats_render.hpp"
 
 namespace sk_ping {
 
@@ -21,11 +22,7 @@ std::string what_is_timed(const Plan& plan) {
 }
 
 std::string times_line(std::string_view name, const sockkit::Summary& s) {
-  return fmt::format(
-      "{} min/avg/max/mdev = {:.3f}/{:.3f}/{:.3f}/{:.3f} ms, p50/p90/p99 = {:.3f}/{:.3f}/{:.3f} "
-      "ms\n",
-      name, s.min(), s.mean(), s.max(), s.mdev(), s.percentile(50), s.percentile(90),
-      s.percentile(99));
+  return fmt::format("{} {}\n", name, sockkit::stats_text(s));
 }
 
 std::string failures_text(const Tally& t) {

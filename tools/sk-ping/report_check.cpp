@@ -1,31 +1,15 @@
-// --check: the Nagios plugin line, as check_tcp and check_ping write theirs.
+// --check: the Nagios plugin line, as check_tcp and check_ping write theirs, through the
+// library's Nagios layer (sockkit/nagios.hpp).
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "report.hpp"
-#include "sockkit/console.hpp"
+#include "sockkit/nagios.hpp"
 
 namespace sk_ping {
 
 namespace {
-
-bool crossed(const Threshold& level, double rtt_ms, double loss_pct, bool have_rtt) {
-  return (level.rtt_ms && have_rtt && rtt_ms >= *level.rtt_ms) ||
-         (level.loss_pct && loss_pct >= *level.loss_pct);
-}
-
-// Plain decimals, as plugin performance data wants them: 0.00005, never 5e-05.
-std::string plain(double value) {
-  auto text = fmt::format("{:.9f}", value);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (text.back() == '.') text.pop_back();
-  return text;
-}
-
-// Seconds, or "U" (without a unit) for what the run could not measure, as the plugin
-// guidelines write an unknown value.
-std::string perf_seconds(bool known, double seconds) {
-  return known ? plain(seconds) + "s" : "U";
-}
 
 // "refused (3 of 3)", "timeout (2 of 3), unreachable (1 of 3, ...)": what became of
 // the attempts when none got through.
@@ -41,38 +25,55 @@ std::string failures_text(const Tally& t) {
   return out.empty() ? "no attempt made" : out;
 }
 
-std::string level_text(const std::optional<double>& value, double scale) {
-  return value ? plain(*value * scale) : "";
+// The worst status over the average handshake (unknown when nothing connected) and the
+// loss; nothing getting through is CRITICAL whatever the levels.
+sockkit::cli::NagiosCode check_code(const Settings& settings, const Tally& t) {
+  using sockkit::nagios::grade;
+  if (t.answered() == 0) return sockkit::cli::nagios_critical;
+  std::optional<double> avg;
+  if (t.rtt.count() > 0) avg = t.rtt.mean();
+  return std::max({grade(avg, settings.warn.rtt_ms, settings.crit.rtt_ms),
+                   grade(t.loss_pct(), settings.warn.loss_pct, settings.crit.loss_pct)});
 }
 
 }  // namespace
 
 std::pair<std::string, int> check_line(const Settings& settings, const Tally& t) {
+  using sockkit::nagios::PerfItem;
+  using sockkit::nagios::Unit;
   const auto& plan = settings.plan;
-  bool have_rtt = t.rtt.count() > 0;
-  double avg = t.rtt.mean();
-  double loss = t.loss_pct();
-  int code = sockkit::cli::nagios_ok;
-  if (t.answered() == 0 || crossed(settings.crit, avg, loss, have_rtt)) {
-    code = sockkit::cli::nagios_critical;
-  } else if (crossed(settings.warn, avg, loss, have_rtt)) {
-    code = sockkit::cli::nagios_warning;
-  }
-  static constexpr const char* kStatus[] = {"OK", "WARNING", "CRITICAL"};
+  auto code = check_code(settings, t);
   std::string text;
   if (t.answered() == 0) {
     text = fmt::format("{}: {}", plan.target, failures_text(t));
   } else {
     text = fmt::format("{}: {}/{} {}, {} avg {:.3f} ms, {:.1f}% loss", plan.target, t.answered(),
                        t.sent, plan.udp ? "replies" : "connected", plan.udp ? "rtt" : "handshake",
-                       avg, loss);
+                       t.rtt.mean(), t.loss_pct());
   }
-  auto perf = fmt::format(
-      "time={};{};{};0 loss={:.1f}%;{};{};0;100 dns={}", perf_seconds(have_rtt, avg / 1000),
-      level_text(settings.warn.rtt_ms, 0.001), level_text(settings.crit.rtt_ms, 0.001), loss,
-      level_text(settings.warn.loss_pct, 1), level_text(settings.crit.loss_pct, 1),
-      perf_seconds(t.dns.count() > 0, t.dns.mean() / 1000));
-  return {fmt::format("SK-PING {} - {} | {}\n", kStatus[code], text, perf), code};
+  auto seconds = [](const sockkit::Summary& s) {
+    return s.count() > 0 ? std::optional<double>(s.mean() / 1000) : std::nullopt;
+  };
+  auto to_seconds = [](const std::optional<double>& ms) {
+    return ms ? std::optional<double>(*ms / 1000) : std::nullopt;
+  };
+  std::vector<PerfItem> perf = {
+      {.label = "time",
+       .value = seconds(t.rtt),
+       .unit = Unit::seconds,
+       .warn = to_seconds(settings.warn.rtt_ms),
+       .crit = to_seconds(settings.crit.rtt_ms),
+       .min = 0},
+      {.label = "loss",
+       .value = t.loss_pct(),
+       .unit = Unit::percent,
+       .warn = settings.warn.loss_pct,
+       .crit = settings.crit.loss_pct,
+       .min = 0,
+       .max = 100},
+      {.label = "dns", .value = seconds(t.dns), .unit = Unit::seconds},
+  };
+  return {sockkit::nagios::status_line("SK-PING", code, text, perf), code};
 }
 
 }  // namespace sk_ping

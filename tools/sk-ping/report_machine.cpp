@@ -1,5 +1,6 @@
 // The summary for programs: one JSON object, or a Prometheus exposition with the
-// connect phase kept apart from DNS as blackbox_exporter's probes do not.
+// connect phase kept apart from DNS as blackbox_exporter's probes do not. Every timing
+// statistic takes the library's one shape (sockkit/stats_render.hpp).
 #include <cmath>
 
 #include <fmt/format.h>
@@ -7,28 +8,10 @@
 #include "report.hpp"
 #include "sockkit/json.hpp"
 #include "sockkit/prometheus.hpp"
+#include "sockkit/stats_json.hpp"
+#include "sockkit/stats_render.hpp"
 
 namespace sk_ping {
-
-namespace {
-
-sockkit::Json rounded_ms(double value) {
-  return std::round(value * 1e6) / 1e6;
-}
-
-void add_times(sockkit::Json& j, std::string_view prefix, const sockkit::Summary& s) {
-  auto key = [&](std::string_view name) { return fmt::format("{}{}_ms", prefix, name); };
-  auto value = [&](double v) { return s.count() > 0 ? rounded_ms(v) : sockkit::Json(nullptr); };
-  j[key("min")] = value(s.min());
-  j[key("avg")] = value(s.mean());
-  j[key("max")] = value(s.max());
-  j[key("mdev")] = value(s.mdev());
-  j[key("p50")] = value(s.percentile(50));
-  j[key("p90")] = value(s.percentile(90));
-  j[key("p99")] = value(s.percentile(99));
-}
-
-}  // namespace
 
 std::string json_summary(const Plan& plan, const sockkit::SockAddress& peer, const Tally& t) {
   using sockkit::Json;
@@ -47,8 +30,8 @@ std::string json_summary(const Plan& plan, const sockkit::SockAddress& peer, con
   }
   j["failures"] = failures;
   j["loss_pct"] = std::round(t.loss_pct() * 1000) / 1000;
-  add_times(j, "", t.rtt);
-  j["dns_ms"] = t.dns.count() > 0 ? rounded_ms(t.dns.mean()) : Json(nullptr);
+  j["rtt_ms"] = sockkit::stats_json(t.rtt);
+  j["dns_ms"] = sockkit::stats_json(t.dns);
   if (plan.udp) {
     j["duplicates"] = t.duplicates;
     j["reordered"] = t.reordered;
@@ -59,9 +42,9 @@ std::string json_summary(const Plan& plan, const sockkit::SockAddress& peer, con
     j["syn_loss_pct"] = std::round(t.syn_loss_pct() * 1000) / 1000;
     j["retransmitted_attempts"] = t.retransmitted_attempts;
   }
-  if (plan.send || plan.expect) add_times(j, "ttfb_", t.ttfb);
+  if (plan.send || plan.expect) j["ttfb_ms"] = sockkit::stats_json(t.ttfb);
   if (plan.close) {
-    add_times(j, "close_", t.close);
+    j["close_ms"] = sockkit::stats_json(t.close);
     j["close_timeouts"] = t.close_ends[static_cast<std::size_t>(CloseEnd::timeout)];
     j["close_resets"] = t.close_ends[static_cast<std::size_t>(CloseEnd::reset)];
   }
@@ -69,22 +52,6 @@ std::string json_summary(const Plan& plan, const sockkit::SockAddress& peer, con
   j["interrupted"] = t.interrupted;
   return sockkit::to_json_text(j, sockkit::JsonLayout::line);
 }
-
-namespace {
-
-void prom_quantiles(sockkit::PromWriter& w, std::string_view name, std::string_view help,
-                    const sockkit::Summary& s, const std::vector<sockkit::Label>& labels) {
-  w.family(name, sockkit::MetricType::summary, help);
-  for (auto [q, text] : {std::pair{50.0, "0.5"}, std::pair{90.0, "0.9"}, std::pair{99.0, "0.99"}}) {
-    auto with_q = labels;
-    with_q.push_back({"quantile", text});
-    w.sample(with_q, s.count() > 0 ? s.percentile(q) / 1000 : std::nan(""));
-  }
-  w.sample(labels, s.sum() / 1000, "_sum");
-  w.sample(labels, static_cast<double>(s.count()), "_count");
-}
-
-}  // namespace
 
 std::string prom_summary(const Plan& plan, const sockkit::SockAddress& peer, const Tally& t) {
   using sockkit::MetricType;
@@ -100,9 +67,9 @@ std::string prom_summary(const Plan& plan, const sockkit::SockAddress& peer, con
   w.sample(labels, t.answered() > 0 ? 1 : 0);
   w.family("sockkit_dns_seconds", MetricType::gauge, "Time the name lookup took");
   w.sample(labels, t.dns.count() > 0 ? t.dns.mean() / 1000 : 0);
-  prom_quantiles(w, plan.udp ? "sockkit_echo_seconds" : "sockkit_handshake_seconds",
-                 plan.udp ? "UDP echo round trips" : "TCP handshakes: connect() to connected",
-                 t.rtt, labels);
+  sockkit::prom_stats(w, plan.udp ? "sockkit_echo_seconds" : "sockkit_handshake_seconds",
+                      plan.udp ? "UDP echo round trips" : "TCP handshakes: connect() to connected",
+                      t.rtt, labels, 0.001);
   w.family("sockkit_attempts_total", MetricType::counter, "Attempts by result");
   for (std::size_t i = 0; i < kOutcomeCount; ++i) {
     auto outcome = static_cast<Outcome>(i);
@@ -122,11 +89,12 @@ std::string prom_summary(const Plan& plan, const sockkit::SockAddress& peer, con
     w.sample(labels, static_cast<double>(t.syn_retrans));
   }
   if (plan.send || plan.expect) {
-    prom_quantiles(w, "sockkit_first_byte_seconds", "Request (or handshake) to the first byte back",
-                   t.ttfb, labels);
+    sockkit::prom_stats(w, "sockkit_first_byte_seconds",
+                        "Request (or handshake) to the first byte back", t.ttfb, labels, 0.001);
   }
   if (plan.close) {
-    prom_quantiles(w, "sockkit_close_seconds", "Our FIN to the peer's FIN", t.close, labels);
+    sockkit::prom_stats(w, "sockkit_close_seconds", "Our FIN to the peer's FIN", t.close, labels,
+                        0.001);
   }
   if (plan.udp) {
     w.family("sockkit_duplicates_total", MetricType::counter,

@@ -8,6 +8,7 @@
 
 #include "sockkit/common_options.hpp"
 #include "sockkit/error.hpp"
+#include "sockkit/nagios.hpp"
 
 namespace sockkit::cli {
 
@@ -108,7 +109,7 @@ int run_nagios(std::string_view tool, std::string_view label, CLI::App& app, int
   return run_reporting(tool, app, argc, argv, body, [&](std::string_view message) {
     print_error(tool, message);
     // The monitoring system reads stdout only; a broken pipe there is not worth a word.
-    std::string line = fmt::format("{} UNKNOWN - {}\n", label, message);
+    auto line = nagios::status_line(label, nagios_unknown, message);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fflush(stdout);
     return int{nagios_unknown};
