@@ -68,6 +68,7 @@ int run(const sk_echo::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = sockkit::cli::version_only("sk-echo", argc, argv)) return *code;
   sk_echo::Options options;
   CLI::App app(
       "TCP and UDP echo: a server that closes connections the way you ask, and a client that "

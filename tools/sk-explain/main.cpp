@@ -62,6 +62,7 @@ int run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = sockkit::cli::version_only("sk-explain", argc, argv)) return *code;
   Options options;
   CLI::App app(
       "Explain the TCP state machine, the handshake and the close, and what each "

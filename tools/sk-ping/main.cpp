@@ -49,6 +49,7 @@ int run(const sk_ping::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = sockkit::cli::version_only("sk-ping", argc, argv)) return *code;
   sk_ping::Options options;
   CLI::App app(
       "Ping a service's port: TCP handshake (and close, and request) timing, or a UDP echo, "

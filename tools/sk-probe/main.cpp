@@ -182,6 +182,7 @@ int run(const sk_probe::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = sockkit::cli::version_only("sk-probe", argc, argv)) return *code;
   sk_probe::Options options;
   CLI::App app(
       "Is it open? TCP connect and UDP probes over many hosts and ports at once, each "

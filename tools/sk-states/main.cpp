@@ -197,6 +197,7 @@ int run(const sk_states::Options& options, bool watch) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = sockkit::cli::version_only("sk-states", argc, argv)) return *code;
   sk_states::Options options;
   CLI::App app(
       "Count the TCP (and UDP) sockets of this host by state, filter them in the "

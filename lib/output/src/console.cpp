@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <system_error>
 
@@ -71,6 +72,20 @@ std::size_t output_width() {
     return std::clamp<std::size_t>(size.ws_col, 40, 100);
   }
   return 80;
+}
+
+std::optional<int> version_only(std::string_view tool, int argc, const char* const* argv) {
+  if (argc != 2 || std::string_view(argv[1]) != "--version") return std::nullopt;
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    write_out(version_line(tool) + "\n");
+    flush_out();
+  } catch (const OutputClosed&) {
+  } catch (const std::system_error& e) {
+    print_error(tool, e.what());
+    return exit_error;
+  }
+  return exit_ok;
 }
 
 std::string version_line(std::string_view tool) {

@@ -236,6 +236,28 @@ TEST_CASE("cli: version_line") {
   CHECK(sockkit::cli::version_line("sk-x") == "sk-x (sockkit) 0.2.0");
 }
 
+TEST_CASE("cli: version_only answers exactly `TOOL --version`, before any parser") {
+  std::string text;
+  std::optional<int> code;
+  {
+    Capture out(STDOUT_FILENO);
+    const char* argv[] = {"sk-x", "--version"};
+    code = sockkit::cli::version_only("sk-x", 2, argv);
+    text = out.finish();
+  }
+  CHECK(code == std::optional<int>(0));
+  CHECK(text == "sk-x (sockkit) 0.2.0\n");
+  // Anything else is the parser's: --version among other arguments, a lone word, none.
+  const char* with_more[] = {"sk-x", "--version", "-j"};
+  CHECK_FALSE(sockkit::cli::version_only("sk-x", 3, with_more).has_value());
+  const char* before[] = {"sk-x", "--bogus", "--version"};
+  CHECK_FALSE(sockkit::cli::version_only("sk-x", 3, before).has_value());
+  const char* other[] = {"sk-x", "--versions"};
+  CHECK_FALSE(sockkit::cli::version_only("sk-x", 2, other).has_value());
+  const char* none[] = {"sk-x"};
+  CHECK_FALSE(sockkit::cli::version_only("sk-x", 1, none).has_value());
+}
+
 TEST_CASE("cli: output_width is 80 when stdout is not a terminal") {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,13 @@ struct OutputOptions {
 
 // "sk-explain (sockkit) 0.2.0"
 [[nodiscard]] std::string version_line(std::string_view tool);
+
+// A command run as exactly `TOOL --version` prints its version line and returns 0
+// here, before it builds its option parser (most of a command's start-up after the
+// dynamic loader: sk-states declares some fifty options). Any other command line
+// returns nullopt and is parsed as usual, --version included.
+[[nodiscard]] std::optional<int> version_only(std::string_view tool, int argc,
+                                              const char* const* argv);
 
 // Thrown when stdout's reader has gone away; run() turns it into a quiet exit 0.
 class OutputClosed : public std::exception {
