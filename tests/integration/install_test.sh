@@ -121,8 +121,14 @@ int main() {
   return 0;
 }
 CPP
+# A sanitizer build's library needs its runtime first in the program, as the
+# commands have it.
+consumer_flags=()
+if [[ -n $lib && $(ldd "$lib") == *libasan* ]]; then
+    consumer_flags=(-DCMAKE_CXX_FLAGS="-fsanitize=address,undefined")
+fi
 if cmake -S "$consumer" -B "$consumer/build" -G Ninja -DCMAKE_PREFIX_PATH="$dest/usr" \
-        >"$work/consumer.log" 2>&1 &&
+        "${consumer_flags[@]}" >"$work/consumer.log" 2>&1 &&
     cmake --build "$consumer/build" >>"$work/consumer.log" 2>&1; then
     pass "a program builds with find_package(sockkit)"
     out=$(LD_LIBRARY_PATH="$(dirname "${lib:-/nonexistent}")" "$consumer/build/consumer" 2>&1)
