@@ -1,13 +1,15 @@
 // The one parser behind every time option (lib/base duration.cpp): parse_duration and
 // duration_text.
 //   A refusal is an InputError `invalid duration "TEXT" for --t: ...`, the text quoted
-//   as given. An accepted time lies in the range asked for, and duration_text of it
-//   reads back to the same time (within a nanosecond of rounding).
+//   with its control and non-ASCII bytes escaped. An accepted time lies in the range
+//   asked for, and duration_text of it reads back to the same time (within a nanosecond
+//   of rounding).
 #include <string>
 
 #include "fuzz.hpp"
 #include "sockkit/duration.hpp"
 #include "sockkit/error.hpp"
+#include "sockkit/escape.hpp"
 
 namespace {
 
@@ -18,8 +20,8 @@ void check(const std::string& text, sockkit::DurationRange range) {
   try {
     value = sockkit::parse_duration("--t", text, range);
   } catch (const sockkit::InputError& e) {
-    FUZZ_CHECK(
-        std::string_view(e.what()).starts_with("invalid duration \"" + text + "\" for --t: "));
+    FUZZ_CHECK(std::string_view(e.what()).starts_with(
+        "invalid duration \"" + sockkit::escape_bytes(text) + "\" for --t: "));
     return;
   }
   FUZZ_CHECK(value >= range.min && value <= range.max);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sockkit/error.hpp"
+#include "sockkit/escape.hpp"
 
 namespace sockkit {
 
@@ -48,8 +49,11 @@ std::string duration_text(Nanoseconds duration) {
 }
 
 Nanoseconds parse_duration(std::string_view option, std::string_view text, DurationRange range) {
+  // The text as typed, control and non-ASCII bytes escaped: the error stays one line,
+  // and a NUL does not cut it short.
   auto refuse = [&](std::string_view why) {
-    return InputError(fmt::format("invalid duration \"{}\" for {}: {}", text, option, why));
+    return InputError(
+        fmt::format("invalid duration \"{}\" for {}: {}", escape_bytes(text), option, why));
   };
   double value = 0;
   const char* first = text.data();

@@ -40,6 +40,15 @@ TEST_CASE("duration: text that is no time is refused naming the option") {
   }
 }
 
+TEST_CASE("duration: the refused text is escaped, so the error stays one whole line") {
+  using namespace std::string_literals;
+  const std::string forms = "expected seconds (2, 0.5) or a number with ms, s, m or h (500ms, 2m)";
+  CHECK(input_error_of([] { (void)parse_duration("--wait", "1\0s"s, kPositive); }) ==
+        "invalid duration \"1\\x00s\" for --wait: " + forms);
+  CHECK(input_error_of([] { (void)parse_duration("--wait", "2\ns", kPositive); }) ==
+        "invalid duration \"2\\ns\" for --wait: " + forms);
+}
+
 TEST_CASE("duration: values outside the range name both ends") {
   CHECK(input_error_of([] { (void)parse_duration("--interval", "0", kPositive); }) ==
         "invalid duration \"0\" for --interval: expected 1ms to 24h");
