@@ -81,6 +81,13 @@ same_error "-j/--json and --format csv contradict each other" \
     -- sk-ping -j --format csv 127.0.0.1:1 \
     -- sk-echo -j --format csv 127.0.0.1:7 \
     -- sk-explain -j --format csv
+# --format text is a choice too: with -j it is the same conflict, never a silent JSON.
+same_error "-j/--json and --format text contradict each other" \
+    -- sk-states -j --format text \
+    -- sk-probe -j --format text 127.0.0.1:1 \
+    -- sk-ping -j --format text 127.0.0.1:1 \
+    -- sk-echo -j --format text 127.0.0.1:7 \
+    -- sk-explain -j --format text
 
 echo "== one -4/-6 check, one --netns check"
 same_error "-4 and -6 contradict each other" \

@@ -192,7 +192,7 @@ void choose_diagnosis(const Options& options, Query& query) {
           "--check prints one status line; it does not combine with --by, --list, "
           "--watch, -q or --no-findings");
     }
-    if (options.output.json || options.output.format != "text") {
+    if (options.output.json || !options.output.format.empty()) {
       throw InputError("--check prints a Nagios status line; leave out --format and -j");
     }
     query.check = true;

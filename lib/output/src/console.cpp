@@ -40,8 +40,10 @@ std::string format_list(const std::vector<Format>& allowed) {
 }
 
 Format OutputOptions::resolved_format() const {
+  // Not given is text; given, it must agree with -j, even when it names text.
+  const std::string& chosen = format.empty() ? std::string("text") : format;
   if (json) {
-    if (format != "text" && format != "json") {
+    if (!format.empty() && format != "json") {
       throw InputError(fmt::format("-j/--json and --format {} contradict each other", format));
     }
     if (std::find(allowed.begin(), allowed.end(), Format::json) == allowed.end()) {
@@ -51,14 +53,14 @@ Format OutputOptions::resolved_format() const {
     return Format::json;
   }
   for (Format candidate : {Format::text, Format::json, Format::csv, Format::prom, Format::grep}) {
-    if (format != format_name(candidate)) continue;
+    if (chosen != format_name(candidate)) continue;
     for (Format ok : allowed) {
       if (ok == candidate) return candidate;
     }
     throw InputError(
-        fmt::format("--format {} is not supported here: use {}", format, format_list(allowed)));
+        fmt::format("--format {} is not supported here: use {}", chosen, format_list(allowed)));
   }
-  throw InputError(fmt::format("invalid format \"{}\": expected {}", format, format_list(allowed)));
+  throw InputError(fmt::format("invalid format \"{}\": expected {}", chosen, format_list(allowed)));
 }
 
 ColorMode OutputOptions::resolved_color() const {

@@ -158,9 +158,11 @@ TEST_CASE("cli: resolved_format picks an allowed format") {
   CHECK(options_for("json", false, all).resolved_format() == Format::json);
   CHECK(options_for("csv", false, all).resolved_format() == Format::csv);
   CHECK(options_for("prom", false, all).resolved_format() == Format::prom);
-  CHECK(options_for("text", true, all).resolved_format() == Format::json);
+  CHECK(options_for("", true, all).resolved_format() == Format::json);
   CHECK(options_for("json", true, all).resolved_format() == Format::json);
-  CHECK(OutputOptions{}.format == "text");
+  // --format not given is text.
+  CHECK(OutputOptions{}.format.empty());
+  CHECK(options_for("", false, all).resolved_format() == Format::text);
   CHECK(OutputOptions{}.color == "auto");
 }
 
@@ -174,8 +176,9 @@ TEST_CASE("cli: resolved_format errors") {
         "invalid format \"xml\": expected text or json");
   CHECK(format_error(options_for("JSON", false, text_json)) ==
         "invalid format \"JSON\": expected text or json");
-  CHECK(format_error(options_for("", false, {Format::text})) ==
-        "invalid format \"\": expected text");
+  // -j with any --format given, text included, is a conflict.
+  CHECK(format_error(options_for("text", true, text_json)) ==
+        "-j/--json and --format text contradict each other");
   CHECK(format_error(options_for("csv", true, {Format::text, Format::json, Format::csv})) ==
         "-j/--json and --format csv contradict each other");
   CHECK(format_error(options_for("xml", true, text_json)) ==

@@ -42,7 +42,7 @@ enum class Format { text, json, csv, prom, grep };
 
 // The output options as CLI11 fills them; resolve() checks them after parsing.
 struct OutputOptions {
-  std::string format = "text";
+  std::string format;  // as given; empty when --format was not (text)
   bool json = false;
   std::string color = "auto";
   std::vector<Format> allowed;
