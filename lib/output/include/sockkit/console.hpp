@@ -61,7 +61,7 @@ struct OutputOptions {
 
 // A command run as exactly `TOOL --version` prints its version line and returns 0
 // here, before it builds its option parser (most of a command's start-up after the
-// dynamic loader: sk-states declares some fifty options). Any other command line
+// dynamic loader: sk-states declares some 35 options). Any other command line
 // returns nullopt and is parsed as usual, --version included.
 [[nodiscard]] std::optional<int> version_only(std::string_view tool, int argc,
                                               const char* const* argv);
