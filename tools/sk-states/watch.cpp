@@ -20,15 +20,13 @@ using sockkit::Transport;
 namespace {
 
 // Unix seconds with microseconds, the timestamp_s every streamed line of sockkit carries.
-double unix_seconds_now() {
-  auto since = std::chrono::system_clock::now().time_since_epoch();
-  return std::round(std::chrono::duration<double>(since).count() * 1e6) / 1e6;
+double unix_seconds(std::chrono::system_clock::time_point at) {
+  return std::round(std::chrono::duration<double>(at.time_since_epoch()).count() * 1e6) / 1e6;
 }
 
-std::string utc_now() {
-  auto now = std::chrono::system_clock::now();
+std::string utc_text(std::chrono::system_clock::time_point at) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",
-                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(at)));
 }
 
 struct Previous {
@@ -175,14 +173,14 @@ int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
     double seconds = previous ? std::chrono::duration<double>(now - previous->at).count() : 0;
     const Previous* before = previous ? &*previous : nullptr;
     if (!query.quiet) {
-      auto time = utc_now();
-      double timestamp_s = unix_seconds_now();
+      // One reading of the wall clock per sample, in the form this output shows it.
+      auto taken = std::chrono::system_clock::now();
       if (terminal)
-        sockkit::cli::write_out(redraw(query, sample, before, seconds, context, time));
+        sockkit::cli::write_out(redraw(query, sample, before, seconds, context, utc_text(taken)));
       else if (query.format == sockkit::cli::Format::json)
-        sockkit::cli::write_out(json_line(query, sample, before, seconds, timestamp_s));
+        sockkit::cli::write_out(json_line(query, sample, before, seconds, unix_seconds(taken)));
       else
-        sockkit::cli::write_out(text_line(query, sample, before, seconds, time));
+        sockkit::cli::write_out(text_line(query, sample, before, seconds, utc_text(taken)));
       sockkit::cli::flush_out();
     }
     previous = Previous{sample.census, now};
