@@ -49,7 +49,8 @@ function __sk_states_keys
         rport\t'Remote port' \
         laddr\t'Local address' \
         raddr\t'Remote address' \
-        process\t'Owning process (implies -p)'
+        process\t'Owning process (implies -p)' \
+        netns\t'Network namespace (with --all-netns)'
 end
 
 # "ip netns list" prints "NAME" or "NAME (id: N)": keep the name.
@@ -70,6 +71,8 @@ complete -c sk-states -s 4 -l ipv4 -d 'IPv4 sockets only'
 complete -c sk-states -s 6 -l ipv6 -d 'IPv6 sockets only'
 complete -c sk-states -l source -x -a 'netlink\t"sock_diag (default)" proc\t"/proc/net files"' -d 'Where to read the sockets'
 complete -c sk-states -l netns -x -a '(__sk_states_netns)' -d 'Count inside a network namespace'
+complete -c sk-states -l all-netns -d 'Every network namespace of the host, one row each'
+complete -c sk-states -l sort -x -a 'total\t"Every socket (the default)" established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait close close-wait last-ack listen closing' -d 'With --all-netns: order namespaces by a state or total'
 
 # Selecting
 complete -c sk-states -s s -l state -x -a '(__sk_states_states)' -d 'TCP states or groups, comma separated'

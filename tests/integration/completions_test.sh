@@ -256,6 +256,12 @@ check_sk_states_bash() {
         expect_offer "$mode" "$file" _sk_states state,raddr sk-states --by state,ra
         expect_offer "$mode" "$file" _sk_states proc sk-states --source ""
         expect_offer "$mode" "$file" _sk_states --family-split sk-states --fam
+        expect_offer "$mode" "$file" _sk_states --all-netns sk-states --all
+        expect_offer "$mode" "$file" _sk_states netns sk-states --all-netns --by ne
+        expect_offer "$mode" "$file" _sk_states netns,lport sk-states --all-netns --by netns,lp
+        expect_offer "$mode" "$file" _sk_states close-wait sk-states --all-netns --sort close-w
+        expect_offer "$mode" "$file" _sk_states total sk-states --all-netns --sort to
+        expect_not_offer "$mode" "$file" _sk_states teardown sk-states --all-netns --sort te
     done
 }
 

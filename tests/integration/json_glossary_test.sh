@@ -158,6 +158,15 @@ if [[ $(id -u) == 0 && -x $population ]]; then
         run_json "sk-states --by" "${st[@]}" -j -t -u -p --by state,lport,rport,laddr,raddr,process
         run_json "sk-states --watch" "${st[@]}" -j -p --watch 0.1 -c 2 "${low[@]}"
         run_json "sk-states filtered" "${st[@]}" -j --sport 1-65535 --dst 127.0.0.0/8 -4 -l
+        # Every namespace of the host, this one among them, with its findings.
+        all=("$bin/sk-states" --all-netns)
+        run_json "sk-states --all-netns" "${all[@]}" -j -t -u "${low[@]}"
+        expect_eq "$(jq --arg ns "$ns" '[.namespaces[] | select(.netns.names == [$ns])
+            | .findings | length > 0] | tojson' "${outputs[-1]##* }")" '"[true]"' \
+            "sk-states --all-netns: $ns counted, with findings"
+        run_json "sk-states --all-netns --by" "${all[@]}" -j -t -u --by netns,state,lport
+        run_json "sk-states --all-netns --list" "${all[@]}" -j --list -p --state close-wait
+        run_json "sk-states --all-netns --watch" "${all[@]}" -j --watch 0.1 -c 2 "${low[@]}"
     else
         fail "sk-population not ready: $(head -c 300 "$work/pop.err")"
     fi
