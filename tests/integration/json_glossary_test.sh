@@ -189,6 +189,9 @@ if [[ -n $ns ]]; then
     csv_header "sk-states csv" "${st[@]}" -f csv -t -u
     csv_header "sk-states --list csv" "${st[@]}" -f csv -t -u --list -e -p
     csv_header "sk-states --by csv" "${st[@]}" -f csv -t -u --by state,lport,rport,laddr,raddr,process
+    csv_header "sk-states --all-netns csv" "${all[@]}" -f csv -t -u
+    csv_header "sk-states --all-netns --by csv" "${all[@]}" -f csv -t -u --by netns,state,lport
+    csv_header "sk-states --all-netns --list csv" "${all[@]}" -f csv --list
 fi
 bad_columns=$(for entry in "${csv_headers[@]}"; do
     tr ',' '\n' <<<"${entry##* }" | while read -r name; do
