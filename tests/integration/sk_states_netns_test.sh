@@ -224,10 +224,10 @@ expect_eq "$(got '.tcp.total == ([.namespaces[].tcp.total] | add)')" true \
     "host-wide TCP total is the sum of the namespaces'"
 expect_eq "$(got '.netns_walk | [.found, .counted, .via_proc, .vanished, .unreachable] |
     map(type == "number") | all')" true "netns_walk: found, counted, via_proc, vanished, unreachable"
-expect_eq "$(got '.netns_walk.counted == (.namespaces | length)')" true \
-    "netns_walk.counted is the namespaces listed"
-expect_eq "$(got '.netns_walk.found >= .netns_walk.counted + .netns_walk.vanished')" true \
-    "netns_walk.found covers counted and vanished"
+walk_sum='.netns_walk | .found == .counted + .via_proc + .vanished + .unreachable + .failed'
+expect_eq "$(got '.netns_walk.counted + .netns_walk.via_proc == (.namespaces | length)')" true \
+    "netns_walk: counted and via_proc are the namespaces listed"
+expect_eq "$(got "$walk_sum")" true "netns_walk: found is counted, via_proc, vanished, unreachable, failed"
 expect_eq "$(got 'has("udp")')" false "no UDP without -u"
 
 expect_status 0 "-u -j" -- "${st[@]}" -t -u -j
@@ -453,8 +453,8 @@ expect_eq "$error_lines" 0 "churn: no error line on stderr"
 expect_eq "$not_json" 0 "churn: every walk prints its JSON"
 if ((vanished > 0)); then
     pass "churn: $vanished namespaces vanished mid-walk, counted in netns_walk.vanished"
-    expect_eq "$(jq '.netns_walk.found >= .netns_walk.counted + .netns_walk.vanished' \
-        "$work/churn-vanished.out")" true "churn: found covers counted and vanished"
+    expect_eq "$(jq "$walk_sum" "$work/churn-vanished.out")" true \
+        "churn: found is counted, via_proc, vanished, unreachable, failed"
     expect_in "$work/churn-vanished.err" "vanish" "churn: a warning says namespaces vanished"
 else
     echo "note: in $walks walks no namespace vanished between being found and being counted"
@@ -528,6 +528,9 @@ if $own_ns; then
     expect_eq "$(of "${inode[N]}" '.tcp.states' | nonzero)" "$(ss_census N -ta)" \
         "uid 65534: its namespace's states as ss in it"
     expect_eq "$(got '.netns_walk.via_proc >= 1')" true "uid 65534: netns_walk.via_proc"
+    expect_eq "$(got "$walk_sum")" true "uid 65534: found is the sum of the statuses"
+    expect_eq "$(got '.netns_walk.counted + .netns_walk.via_proc == (.namespaces | length)')" true \
+        "uid 65534: counted and via_proc are the namespaces listed"
 fi
 expect_status 0 "uid 65534: text" -- "${nobody[@]}" "${st[@]}"
 expect_in "$work/out" "TOTAL" "uid 65534: text has its TOTAL row"
