@@ -69,9 +69,9 @@ stop() {
     kill -KILL "$1" 2>/dev/null
     wait "$1" 2>/dev/null
 }
-# holder FILE: a namespace bound to FILE and held by nothing else.
+# bound_namespace FILE: a new namespace bound to FILE and held by nothing else.
 bound_namespace() {
-    local file=$1 pid
+    local file=$1 pid i
     : >"$file"
     unshare -n sleep 30 &
     pid=$!
@@ -84,7 +84,7 @@ bound_namespace() {
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null
 }
-# in_file FILE NAME ARGS...: sk-population in the namespace of FILE, loopback up.
+# pop_in_file FILE NAME ARGS...: sk-population in the namespace of FILE, loopback up.
 pop_in_file() {
     local file=$1 name=$2
     shift 2
@@ -95,7 +95,6 @@ pop_in_file() {
 }
 
 declare -A built=() pop=() inode=() enter=()
-tag=setup
 
 # --- the namespaces -----------------------------------------------------------------------
 # A: named, a process of its own, CLOSE_WAIT enough for a finding, and UDP.
@@ -166,7 +165,6 @@ ss_census() {
 }
 nonzero() { jq -cS 'with_entries(select(.value > 0))'; }
 
-tag=census
 expect_status 0 "--all-netns -j" -- "${st[@]}" -j
 cp "$work/out" "$work/census.json"
 expect_eq "$(got .source)" netlink "census: source netlink"
@@ -252,7 +250,6 @@ column() {
         $1 == i && back != "" { print $(NF - back); found = 1 }
         END { if (!found) print "none" }' "$1" | tr -d ,
 }
-tag=text
 expect_status 0 "--all-netns text" -- "${st[@]}"
 cp "$work/out" "$work/text.out"
 header=$(head -1 "$work/text.out" | tr -s ' ')
@@ -334,7 +331,6 @@ expect_eq "$(got --argjson i "${inode[U]}" '[.. | objects | select(has("state") 
     "$(${enter[U]} ss -Htan | wc -l)" "--list -j: U's sockets carry its netns"
 
 # --- Prometheus --------------------------------------------------------------------------
-tag=prom
 expect_status 0 "--format prom" -- "${st[@]}" --format prom -t -u
 cp "$work/out" "$work/prom.out"
 expect_promtool "$work/prom.out" "--all-netns --format prom"
@@ -362,7 +358,6 @@ expect_eq "$(grep -E '^sockkit_udp_sockets[{ ]' "$work/prom.out" | grep -vc 'net
     "prom: every sockkit_udp_sockets sample has a netns label"
 
 # --- findings ------------------------------------------------------------------------------
-tag=findings
 low=(--threshold close_wait=5:10)
 expect_status 0 "findings -j" -- "${st[@]}" -j "${low[@]}"
 expect_eq "$(of "${inode[A]}" '[.findings[] | select(.rule == "close_wait") | .severity] | tojson')" \
@@ -405,7 +400,6 @@ else
 fi
 
 # --- namespaces that vanish during a walk ---------------------------------------------------
-tag=churn
 churn() {  # three rounds: 12 namespaces and 6 holders made, then removed one by one
     local round i n
     for ((round = 0; round < 3; round++)); do
@@ -461,7 +455,6 @@ else
 fi
 
 # --- --watch: namespaces that come and go between samples ----------------------------------
-tag=watch
 nsW1=sk-nsW1-$$ nsW2=sk-nsW2-$$
 named+=("$nsW1" "$nsW2")
 ip netns add "$nsW2"
@@ -498,7 +491,6 @@ expect_eq "$(jq -s --argjson i "${inode[W2]}" '[.[] | select(.type == "sample")]
     "--watch -j: W2 not in the last sample"
 
 # --- uid 65534: what /proc shows without CAP_SYS_ADMIN ---------------------------------------
-tag=nobody
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 # A namespace of its own, made in a user namespace it owns, if user namespaces allow.
 "${nobody[@]}" unshare -rn bash -c 'ip link set lo up && exec "$@"' _ "$population" \
@@ -536,7 +528,6 @@ expect_status 0 "uid 65534: text" -- "${nobody[@]}" "${st[@]}"
 expect_in "$work/out" "TOTAL" "uid 65534: text has its TOTAL row"
 
 # --- bad input: one line, exit 2 -----------------------------------------------------------
-tag=errors
 expect_usage_error "$states" sk-states "--all-netns with --netns" \
     "--all-netns and --netns contradict each other" -- --all-netns --netns "$nsB"
 expect_usage_error "$states" sk-states "--sort bogus" \
