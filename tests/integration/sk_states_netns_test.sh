@@ -44,6 +44,7 @@ got() { jq -r "$@" "$work/out"; }
 of() { jq -r --argjson i "$1" "[.namespaces[] | select(.netns.inode == \$i)] |
     if length == 1 then .[0] | $2 else \"\(length) objects\" end" "${3:-$work/out}"; }
 inode_of() { stat -Lc %i "$1"; }
+phase() { echo "== $1 (at $((SECONDS - started)) s)"; }
 
 # wait_ready NAME: the "ready" line of the population writing $work/NAME.pop (30 s at most).
 wait_ready() {
@@ -149,6 +150,7 @@ expect_eq "$(inode_of "/proc/$u_second/ns/net")" "${inode[U]}" "U: the second pr
 expect_eq "$(inode_of "/proc/$host_sleeper/ns/net")" "${inode[H]}" "H: the sleeper is in the host's"
 
 # --- counts against ss in each namespace -------------------------------------------------
+phase "census"
 ss_keys='ESTAB established SYN-SENT syn_sent SYN-RECV syn_recv FIN-WAIT-1 fin_wait1
     FIN-WAIT-2 fin_wait2 TIME-WAIT time_wait UNCONN close CLOSE-WAIT close_wait LAST-ACK last_ack
     LISTEN listen CLOSING closing'
@@ -242,6 +244,7 @@ expect_eq "$(of "${inode[U]}" .tcp.total)" 2 "U: --state close-wait counts 2"
 expect_eq "$(of "${inode[B]}" .tcp.total)" 0 "B: --state close-wait counts 0"
 
 # --- text ---------------------------------------------------------------------------------
+phase "text"
 # row FILE INODE: the row of that namespace; column FILE INODE HEADER: one value of it,
 # counted from the right (LABEL and PROCESS may hold blanks; the counts never do).
 row() { awk -v i="$2" '$1 == i' "$1"; }
@@ -331,6 +334,7 @@ expect_eq "$(got --argjson i "${inode[U]}" '[.. | objects | select(has("state") 
     "$(${enter[U]} ss -Htan | wc -l)" "--list -j: U's sockets carry its netns"
 
 # --- Prometheus --------------------------------------------------------------------------
+phase "prom"
 expect_status 0 "--format prom" -- "${st[@]}" --format prom -t -u
 cp "$work/out" "$work/prom.out"
 expect_promtool "$work/prom.out" "--all-netns --format prom"
@@ -358,6 +362,7 @@ expect_eq "$(grep -E '^sockkit_udp_sockets[{ ]' "$work/prom.out" | grep -vc 'net
     "prom: every sockkit_udp_sockets sample has a netns label"
 
 # --- findings ------------------------------------------------------------------------------
+phase "findings"
 low=(--threshold close_wait=5:10)
 expect_status 0 "findings -j" -- "${st[@]}" -j "${low[@]}"
 expect_eq "$(of "${inode[A]}" '[.findings[] | select(.rule == "close_wait") | .severity] | tojson')" \
@@ -400,6 +405,7 @@ else
 fi
 
 # --- namespaces that vanish during a walk ---------------------------------------------------
+phase "churn"
 churn() {  # three rounds: 12 namespaces and 6 holders made, then removed one by one
     local round i n
     for ((round = 0; round < 3; round++)); do
@@ -455,6 +461,7 @@ else
 fi
 
 # --- --watch: namespaces that come and go between samples ----------------------------------
+phase "watch"
 nsW1=sk-nsW1-$$ nsW2=sk-nsW2-$$
 named+=("$nsW1" "$nsW2")
 ip netns add "$nsW2"
@@ -462,7 +469,9 @@ inode[W2]=$(inode_of "/run/netns/$nsW2")
 declare -A bg_pid=()
 start_bg watch "${st[@]}" --watch 0.3 -c 8
 start_bg watchj "${st[@]}" --watch 0.3 -c 8 -j
-sleep 0.8
+# After both have taken a first sample: W1 then appears, and W2 goes, between samples.
+wait_lines watch "netns=${inode[W2]} " 1 15
+wait_lines watchj '"type":"sample"' 1 15
 ip netns add "$nsW1"
 inode[W1]=$(inode_of "/run/netns/$nsW1")
 ip netns del "$nsW2"
@@ -491,6 +500,7 @@ expect_eq "$(jq -s --argjson i "${inode[W2]}" '[.[] | select(.type == "sample")]
     "--watch -j: W2 not in the last sample"
 
 # --- uid 65534: what /proc shows without CAP_SYS_ADMIN ---------------------------------------
+phase "uid 65534"
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 # A namespace of its own, made in a user namespace it owns, if user namespaces allow.
 "${nobody[@]}" unshare -rn bash -c 'ip link set lo up && exec "$@"' _ "$population" \
@@ -528,6 +538,7 @@ expect_status 0 "uid 65534: text" -- "${nobody[@]}" "${st[@]}"
 expect_in "$work/out" "TOTAL" "uid 65534: text has its TOTAL row"
 
 # --- bad input: one line, exit 2 -----------------------------------------------------------
+phase "errors"
 expect_usage_error "$states" sk-states "--all-netns with --netns" \
     "--all-netns and --netns contradict each other" -- --all-netns --netns "$nsB"
 expect_usage_error "$states" sk-states "--sort bogus" \
