@@ -1,5 +1,14 @@
 # fish completion for sk-echo(1), part of sockkit
 
+# --netns: the names bound under /run/netns, and pid: followed by the pids in /proc.
+function __sk_echo_netns
+    for ns in /run/netns/*
+        string replace -r -- '.*/' '' $ns
+    end
+    # fish globs have no [0-9]: keep the numeric entries of /proc.
+    string match -r -- '^/proc/[0-9]+$' /proc/* | string replace -- /proc/ pid:
+end
+
 # Never offer file names: the arguments are HOST:PORT and a message.
 complete -c sk-echo -f
 
@@ -32,7 +41,7 @@ complete -c sk-echo -l connect-rate -d 'Load: a new connection for every request
 complete -c sk-echo -s u -l udp -d 'UDP instead of TCP'
 complete -c sk-echo -s 4 -l ipv4 -d 'IPv4 only'
 complete -c sk-echo -s 6 -l ipv6 -d 'IPv6 only'
-complete -c sk-echo -l netns -x -a '(ip netns list 2>/dev/null | string split -f1 " ")' -d 'Network namespace'
+complete -c sk-echo -l netns -x -a '(__sk_echo_netns)' -d 'Run inside a network namespace (NAME, PATH or pid:PID)'
 complete -c sk-echo -s f -l format -x -a 'text json' -d 'Output format'
 complete -c sk-echo -s j -l json -d 'Same as --format json'
 complete -c sk-echo -l color -x -a 'auto always never' -d 'When to colour the output'

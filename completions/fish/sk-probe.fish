@@ -1,9 +1,12 @@
 # fish completion for sk-probe(1), part of sockkit
 
-# "ip netns list" prints "NAME" or "NAME (id: N)": keep the name.
+# --netns: the names bound under /run/netns, and pid: followed by the pids in /proc.
 function __sk_probe_netns
-    command -sq ip; or return
-    ip netns list 2>/dev/null | string replace -r -- ' .*' ''
+    for ns in /run/netns/*
+        string replace -r -- '.*/' '' $ns
+    end
+    # fish globs have no [0-9]: keep the numeric entries of /proc.
+    string match -r -- '^/proc/[0-9]+$' /proc/* | string replace -- /proc/ pid:
 end
 
 # The addresses of this host, for --source, without their prefix length.

@@ -53,10 +53,13 @@ function __sk_states_keys
         netns\t'Network namespace (with --all-netns)'
 end
 
-# "ip netns list" prints "NAME" or "NAME (id: N)": keep the name.
+# --netns: the names bound under /run/netns, and pid: followed by the pids in /proc.
 function __sk_states_netns
-    command -sq ip; or return
-    ip netns list 2>/dev/null | string replace -r -- ' .*' ''
+    for ns in /run/netns/*
+        string replace -r -- '.*/' '' $ns
+    end
+    # fish globs have no [0-9]: keep the numeric entries of /proc.
+    string match -r -- '^/proc/[0-9]+$' /proc/* | string replace -- /proc/ pid:
 end
 
 # sk-states takes no file operands, only ss's words "state STATE" and "exclude STATE".

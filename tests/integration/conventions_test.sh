@@ -92,9 +92,17 @@ same_error "-j/--json and --format text contradict each other" \
 echo "== one -4/-6 check, one --netns check"
 same_error "-4 and -6 contradict each other" \
     -- sk-states -4 -6 -- sk-probe -4 -6 127.0.0.1:1 -- sk-ping -4 -6 127.0.0.1:1 -- sk-echo -4 -6 127.0.0.1:7
-same_error 'invalid network namespace name "a/b": expected a name from `ip netns list`' \
-    -- sk-states --netns a/b -- sk-probe --netns a/b 127.0.0.1:1 \
-    -- sk-ping --netns a/b 127.0.0.1:1 -- sk-echo --netns a/b 127.0.0.1:7 -- sk-echo --netns a/b -l 0
+same_error 'invalid --netns "pid:x": expected pid:PID with PID 1-4194304' \
+    -- sk-states --netns pid:x -- sk-probe --netns pid:x 127.0.0.1:1 \
+    -- sk-ping --netns pid:x 127.0.0.1:1 -- sk-echo --netns pid:x 127.0.0.1:7 -- sk-echo --netns pid:x -l 0
+same_error 'invalid --netns "..": expected NAME, PATH or pid:PID' \
+    -- sk-states --netns .. -- sk-probe --netns .. 127.0.0.1:1 \
+    -- sk-ping --netns .. 127.0.0.1:1 -- sk-echo --netns .. 127.0.0.1:7 -- sk-echo --netns .. -l 0
+# A value with a slash is a namespace file, looked for as given.
+same_error "no such file $work/none (for --netns $work/none)" \
+    -- sk-states --netns "$work/none" -- sk-probe --netns "$work/none" 127.0.0.1:1 \
+    -- sk-ping --netns "$work/none" 127.0.0.1:1 -- sk-echo --netns "$work/none" 127.0.0.1:7 \
+    -- sk-echo --netns "$work/none" -l 0
 if [[ $(id -u) == 0 ]]; then
     missing="sk-missing-$$"
     same_error "network namespace \"$missing\" does not exist (no /run/netns/$missing; see \`ip netns list\`)" \

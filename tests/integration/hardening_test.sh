@@ -200,7 +200,7 @@ if $sanitized; then
 else
 expect_status 2 "/proc hidden: --source proc is a clear error" -- \
     unshare -m --propagation private bash -c "mount -t tmpfs none /proc && exec $sk_states --source proc"
-expect_in "$work/err" "/proc/net/tcp" "the error names the file"
+expect_in "$work/err" "cannot open /proc/thread-self/net/tcp" "the error names the file (the thread's own view of its namespace)"
 expect_status 0 "/proc hidden: netlink still counts, with a warning" -- \
     unshare -m --propagation private bash -c "mount -t tmpfs none /proc && exec $sk_states"
 expect_in "$work/err" "warning" "the missing counters are a warning"

@@ -299,7 +299,7 @@ expect_error "--retries without -u" "--retries needs -u/--udp" -- 127.0.0.1:7 --
 expect_error "a client with -t and -u" "the client speaks TCP or UDP: give -t or -u, not both" -- -t -u 127.0.0.1:7
 expect_error "a HOST:PORT on a server" "unexpected argument \"127.0.0.1:7\"" -- -l 0 127.0.0.1:7
 expect_error "-4 with -6" "-4 and -6 contradict each other" -- -4 -6 127.0.0.1:7
-expect_error "bad namespace name" "" -- --netns a/b 127.0.0.1:7
+expect_error "bad --netns" 'invalid --netns "pid:0": expected pid:PID with PID 1-4194304' -- --netns pid:0 127.0.0.1:7
 expect_error "negative timeout" 'invalid duration "-1" for --timeout: expected 1ms to 24h' -- 127.0.0.1:7 -w -1
 expect_error "--udp-rate without -u" "--udp-rate needs -u/--udp" -- -l 0 --udp-rate 5
 expect_error "bad format" "" -- -l 0 --format csv

@@ -518,7 +518,7 @@ expect_error "--source not an address" 'invalid --source "not-an-ip": expected a
 expect_error "--source of the other family" "--source ::1 is IPv6, but 127.0.0.1:80 is IPv4" -- -s ::1 127.0.0.1:80
 expect_error "a name that does not resolve" 'cannot resolve "nonexistent.invalid"' -- nonexistent.invalid:80
 expect_error "no target" "no target" --
-expect_error "--netns with a bad name" 'invalid network namespace name "a/b"' -- --netns a/b 127.0.0.1:80
+expect_error "--netns with a bad value" 'invalid --netns "pid:abc": expected pid:PID with PID 1-4194304' -- --netns pid:abc 127.0.0.1:80
 expect_error "an unknown option" "The following argument was not expected: --bogus" -- --bogus 127.0.0.1:80
 ping_run 0 "--help" --help
 expect_in "$work/out" "--close" "--help lists --close"

@@ -63,7 +63,7 @@ class ScratchNetnsScope {
  public:
   explicit ScratchNetnsScope(const char* tag) : ns_(tag) {
     REQUIRE_MESSAGE(ns_.ready(), "ip netns add / link set lo up failed for ", ns_.name());
-    scope_.emplace(ns_.name());
+    scope_.emplace(sockkit::parse_netns_spec(ns_.name()));
   }
   ScratchNetnsScope(const ScratchNetnsScope&) = delete;
   ScratchNetnsScope& operator=(const ScratchNetnsScope&) = delete;

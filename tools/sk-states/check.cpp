@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "render.hpp"
+#include "render_netns.hpp"
 #include "sockkit/nagios.hpp"
 #include "sockkit/table.hpp"
 
@@ -95,6 +96,45 @@ CheckResult check_result(const Query& query, const Sample& sample) {
     for (const auto& p : found) text += (text.empty() ? "" : ", ") + p.text;
   }
   return {sockkit::nagios::status_line("SK-STATES", code, text, perfdata(query, sample, d)), code};
+}
+
+CheckResult check_netns(const Query& query, const NetnsRun& run) {
+  std::vector<Problem> found;
+  const sockkit::Diagnosis* levels = nullptr;  // the host's, whose rules are all on
+  std::size_t infos = 0;
+  for (std::size_t i = 0; i < run.samples.size(); ++i) {
+    const auto& sample = run.samples[i];
+    if (!run.seen(i) || !sample.diagnosis) continue;
+    const auto& entry = run.discovery.namespaces[i];
+    if (levels == nullptr || entry.host) levels = &*sample.diagnosis;
+    auto where = netns_where(entry);
+    for (auto& problem : problems(query, sample, *sample.diagnosis)) {
+      problem.text += " in " + where;
+      found.push_back(std::move(problem));
+    }
+    infos += static_cast<std::size_t>(
+        std::count_if(sample.diagnosis->findings.begin(), sample.diagnosis->findings.end(),
+                      [](const auto& f) { return f.severity == sockkit::Severity::info; }));
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Problem& a, const Problem& b) { return a.severity > b.severity; });
+  auto code = sockkit::cli::nagios_ok;
+  std::string text;
+  auto seen = run.tally.counted + run.tally.via_proc;
+  if (found.empty()) {
+    text = fmt::format(
+        "{} TCP sockets in {} network namespaces, {}",
+        sockkit::group_thousands(run.total.census.tcp.both().total()), seen,
+        infos == 0 ? std::string("no findings") : fmt::format("no problems ({} info)", infos));
+  } else {
+    code = found.front().severity == sockkit::Severity::critical ? sockkit::cli::nagios_critical
+                                                                 : sockkit::cli::nagios_warning;
+    for (const auto& p : found) text += (text.empty() ? "" : ", ") + p.text;
+  }
+  const sockkit::Diagnosis none;
+  auto perf = perfdata(query, run.total, levels != nullptr ? *levels : none);
+  perf.push_back({.label = "namespaces", .value = static_cast<double>(seen)});
+  return {sockkit::nagios::status_line("SK-STATES", code, text, perf), code};
 }
 
 }  // namespace sk_states

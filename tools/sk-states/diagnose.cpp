@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <atomic>
+
 #include <fmt/format.h>
 
 #include "sockkit/console.hpp"
@@ -18,23 +20,9 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-void merge(sockkit::ReadReport& into, const sockkit::ReadReport& other) {
-  if (into.fallback_reason.empty()) into.fallback_reason = other.fallback_reason;
-  if (other.source == sockkit::SourceKind::proc) into.source = other.source;
-  into.restarts += other.restarts;
-  into.complete = into.complete && other.complete;
-}
-
-void merge(sockkit::Census& into, const sockkit::Census& other) {
-  into.tcp.ipv4 += other.tcp.ipv4;
-  into.tcp.ipv6 += other.tcp.ipv6;
-  into.udp.ipv4 += other.udp.ipv4;
-  into.udp.ipv6 += other.udp.ipv6;
-}
-
 // The counters, totals and limits; a file the kernel (or a container) hides leaves its
 // part empty and is reported once, so the counts still come out.
-sockkit::KernelReadings read_readings(bool& warned) {
+sockkit::KernelReadings read_readings() {
   sockkit::KernelReadings readings;
   std::string problem;
   try {
@@ -48,11 +36,11 @@ sockkit::KernelReadings read_readings(bool& warned) {
     if (problem.empty()) problem = e.what();
   }
   readings.sysctls = sockkit::read_net_sysctls();
-  if (!problem.empty() && !warned) {
+  static std::atomic<bool> warned{false};
+  if (!problem.empty() && !warned.exchange(true)) {
     sockkit::cli::print_warning(
         "sk-states",
         fmt::format("{}; the findings that use kernel counters cannot see them", problem));
-    warned = true;
   }
   return readings;
 }
@@ -60,6 +48,8 @@ sockkit::KernelReadings read_readings(bool& warned) {
 }  // namespace
 
 void warn_unreadable(std::size_t processes) {
+  static std::atomic<bool> warned{false};
+  if (warned.exchange(true)) return;
   sockkit::cli::print_warning(
       "sk-states", fmt::format("{} processes of other users could not be read, so their sockets "
                                "show no owner; run as root (or with CAP_SYS_PTRACE) to see them",
@@ -71,9 +61,8 @@ Diagnoser::Diagnoser() : host_limits_(sockkit::read_net_sysctls()) {}
 sockkit::ProcessMap Diagnoser::look_up(std::span<const std::uint32_t> inodes) {
   // Findings name owner() only, so the walk may stop once every socket has one.
   auto owners = sockkit::ProcessMap::scan(inodes, sockkit::Holders::lowest);
-  if (owners.unreadable_processes() > 0 && !warned_unreadable_ && ::geteuid() != 0) {
+  if (owners.unreadable_processes() > 0 && ::geteuid() != 0) {
     warn_unreadable(owners.unreadable_processes());
-    warned_unreadable_ = true;
   }
   return owners;
 }
@@ -81,7 +70,7 @@ sockkit::ProcessMap Diagnoser::look_up(std::span<const std::uint32_t> inodes) {
 Sample Diagnoser::take(const Query& query) {
   Sample sample;
   auto start = std::chrono::steady_clock::now();
-  auto readings = read_readings(warned_unreadable_counters_);
+  auto readings = read_readings();
   sockkit::keep_host_limits(readings, host_limits_);
   sockkit::Observations observations(readings.sysctls.ip_local_port_range);
 
@@ -120,8 +109,8 @@ Sample Diagnoser::take(const Query& query) {
           counted.clear();
           observations.clear_listeners();
         });
-    merge(sample.census, counted);
-    merge(sample.report, report);
+    sample.census += counted;
+    sample.report.merge(report);
   }
   sample.duration_ms = elapsed_ms(start);
 

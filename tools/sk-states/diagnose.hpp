@@ -16,6 +16,9 @@ class Diagnoser {
   // Reads the host-wide limits (tcp_max_orphans, tcp_mem), which only the initial
   // namespace shows: construct it before entering --netns.
   Diagnoser();
+  // With the host's limits already read: one Diagnoser per namespace under --all-netns,
+  // each built in the initial namespace and used on a worker thread inside its own.
+  explicit Diagnoser(const sockkit::NetSysctls& host_limits) : host_limits_(host_limits) {}
 
   [[nodiscard]] Sample take(const Query& query);
 
@@ -26,11 +29,10 @@ class Diagnoser {
   std::optional<sockkit::Diagnosis> previous_;
   std::optional<sockkit::KernelReadings> previous_readings_;
   std::chrono::steady_clock::time_point previous_at_;
-  bool warned_unreadable_ = false;
-  bool warned_unreadable_counters_ = false;
 };
 
-// Says once that other users' processes could not be read.
+// Says once per run (whichever namespace or thread notices first) that other users'
+// processes could not be read.
 void warn_unreadable(std::size_t processes);
 
 }  // namespace sk_states

@@ -8,10 +8,13 @@
 #include <fmt/format.h>
 
 #include "diagnose.hpp"
+#include "netns_sampling.hpp"
 #include "query.hpp"
+#include "render_netns.hpp"
 #include "sampling.hpp"
 #include "sockkit/cli.hpp"
 #include "sockkit/netns.hpp"
+#include "watch_netns.hpp"
 
 namespace {
 
@@ -44,6 +47,8 @@ Examples:
   sk-states --format prom > /var/lib/node_exporter/sockkit.prom
   sk-states --watch 1                         redraw every second, with rates
   sk-states --netns blue -t -u -j             TCP and UDP inside namespace blue
+  sk-states --all-netns --sort close-wait     which container holds the CLOSE_WAIT?
+  sk-states --all-netns --state close-wait --by netns,lport   ... and on which port
 )";
 
 void add_options(CLI::App& app, sk_states::Options& o) {
@@ -53,6 +58,10 @@ void add_options(CLI::App& app, sk_states::Options& o) {
   app.add_option("--source", o.source, "netlink (default, /proc if refused) or proc")
       ->type_name("SRC");
   sockkit::cli::add_netns_option(app, o.netns);
+  app.add_flag("--all-netns", o.all_netns,
+               "Every network namespace of the host (containers, pods), one row each");
+  app.add_option("--sort", o.sort, "With --all-netns: order namespaces by total or by a STATE")
+      ->type_name("KEY");
   // A bare -s is ss's summary: take no list then, so that the error can say so.
   app.add_option("-s,--state", o.states, "States or groups, comma separated (see below)")
       ->type_name("LIST")
@@ -78,9 +87,10 @@ void add_options(CLI::App& app, sk_states::Options& o) {
   sockkit::cli::add_output_options(app, o.output,
                                    {Format::text, Format::json, Format::csv, Format::prom});
   app.add_option("--by", o.by,
-                 "Count by state, lport, rport, laddr, raddr, process (comma separated)")
+                 "Count by state, lport, rport, laddr, raddr, process, netns (comma separated)")
       ->type_name("KEYS");
-  app.add_option("--top", o.top, "With --by: the N largest groups only")->type_name("N");
+  app.add_option("--top", o.top, "With --by: the N largest groups; with --all-netns: namespaces")
+      ->type_name("N");
   app.add_flag("--list", o.list, "One matching socket per line");
   app.add_flag("-e,--extended", o.extended,
                "With --list: RTT, cwnd, retransmits, bytes (TCP_INFO)");
@@ -161,10 +171,55 @@ sk_states::RenderContext render_context(const sk_states::Query& query) {
   return context;
 }
 
+int exit_for(const sk_states::Query& query, const sockkit::Census& census) {
+  bool matched = census.total() > 0;
+  return query.filtered && !matched ? sockkit::cli::exit_negative : sockkit::cli::exit_ok;
+}
+
+// --all-netns: the same modes, every namespace of the host from worker threads.
+int run_all_netns(const sk_states::Query& query) {
+  sk_states::NetnsSampler sampler(query);
+  auto context = render_context(query);
+  if (query.watch_seconds) return sk_states::run_watch_netns(query, sampler, context);
+  std::string text;
+  std::optional<sk_states::NetnsRun> run;
+  if (query.mode == Mode::list) {
+    std::vector<sk_states::ListedSocket> sockets;
+    run = sampler.take_list(query, sockets);
+    std::optional<sockkit::ProcessMap> owners;
+    if (query.processes) owners = sk_states::scan_owners(inodes_of(sockets));
+    if (!query.quiet) {
+      text =
+          sk_states::render_list(query, run->total, sockets, owners ? &*owners : nullptr, context);
+    }
+  } else if (query.mode == Mode::groups) {
+    sockkit::GroupCounter groups(query.group_keys);
+    std::optional<sockkit::ProcessMap> owners;
+    run = sampler.take_groups(query, groups, owners);
+    if (!query.quiet) {
+      text = sk_states::render_groups(query, run->total, groups.rows(query.top),
+                                      owners ? &*owners : nullptr, context);
+    }
+  } else {
+    run = sampler.take_counts(query);
+    if (query.check) {
+      auto result = sk_states::check_netns(query, *run);
+      sockkit::cli::write_out(result.line);
+      return result.code;
+    }
+    if (!query.quiet) text = sk_states::render_netns_counts(query, *run, context);
+  }
+  sk_states::warn_about_walk(*run);
+  warn_about_source(run->total);
+  sockkit::cli::write_out(text);
+  return exit_for(query, run->total.census);
+}
+
 int run(const sk_states::Options& options, bool watch) {
   auto opts = options;
   opts.watch = watch;
   auto query = sk_states::make_query(opts);
+  if (query.all_netns) return run_all_netns(query);
   // Host-wide limits are visible only from the initial namespace: read them first.
   std::optional<sk_states::Diagnoser> diagnoser;
   if (query.findings) diagnoser.emplace();
@@ -190,8 +245,7 @@ int run(const sk_states::Options& options, bool watch) {
   }
   warn_about_source(sample);
   sockkit::cli::write_out(text);
-  bool matched = sample.census.total() > 0;
-  return query.filtered && !matched ? sockkit::cli::exit_negative : sockkit::cli::exit_ok;
+  return exit_for(query, sample.census);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "query.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -97,7 +98,9 @@ void select_sockets(const Options& options, Query& query) {
 void choose_mode(const Options& options, Query& query) {
   if (options.list && !options.by.empty()) throw InputError("--list and --by exclude each other");
   if (options.extended && !options.list) throw InputError("-e/--extended adds fields to --list");
-  if (!options.top.empty() && options.by.empty()) throw InputError("--top needs --by");
+  if (!options.top.empty() && options.by.empty() && !options.all_netns) {
+    throw InputError("--top needs --by (or --all-netns: the largest namespaces)");
+  }
   if (options.list) query.mode = Mode::list;
   if (!options.by.empty()) {
     query.mode = Mode::groups;
@@ -133,6 +136,29 @@ void choose_output(const Options& options, Query& query) {
     query.watch_count = positive_number("--count", options.count);
   }
   query.netns = sockkit::cli::checked_netns(options.netns);
+}
+
+void choose_namespaces(const Options& options, Query& query) {
+  query.all_netns = options.all_netns;
+  if (options.all_netns && !options.netns.empty()) {
+    throw InputError("--all-netns and --netns contradict each other");
+  }
+  bool by_netns = std::find(query.group_keys.begin(), query.group_keys.end(),
+                            sockkit::GroupKey::netns) != query.group_keys.end();
+  if (by_netns && !options.all_netns) throw InputError("--by netns needs --all-netns");
+  if (options.sort.empty()) return;
+  if (!options.all_netns) throw InputError("--sort orders namespaces: add --all-netns");
+  if (query.mode != Mode::count) {
+    throw InputError("--sort orders the namespace rows; with --by or --list the counts order them");
+  }
+  if (options.sort == "total") return;
+  auto state = sockkit::parse_tcp_state(options.sort);
+  if (!state) {
+    throw InputError(fmt::format(
+        "invalid --sort \"{}\": expected total or a TCP state (close-wait, time-wait, ...)",
+        options.sort));
+  }
+  query.sort_by = *state;
 }
 
 StateCheck& state_check(Query& query, sockkit::TcpState state) {
@@ -211,6 +237,7 @@ Query make_query(const Options& options) {
   select_sockets(options, query);
   choose_mode(options, query);
   choose_output(options, query);
+  choose_namespaces(options, query);
   choose_diagnosis(options, query);
   return query;
 }

@@ -21,6 +21,8 @@ struct Options {
   bool ipv6 = false;
   std::string source;
   std::string netns;
+  bool all_netns = false;
+  std::string sort;
   std::vector<std::string> states;
   bool state_without_list = false;       // -s or --state with no list: ss's -s summary
   std::vector<std::string> state_words;  // ss's "state S" and "exclude S", in order
@@ -74,8 +76,10 @@ struct Query {
   std::optional<double> watch_seconds;
   std::uint64_t watch_count = 0;  // 0: until interrupted
   std::string netns;
-  bool processes = false;  // -p, or --by process
-  bool findings = false;   // apply the diagnosis rules
+  bool all_netns = false;                    // every network namespace of the host
+  std::optional<sockkit::TcpState> sort_by;  // --sort STATE; nullopt: by total
+  bool processes = false;                    // -p, or --by process
+  bool findings = false;                     // apply the diagnosis rules
   sockkit::Thresholds thresholds;
   bool check = false;  // Nagios plugin mode
   std::vector<StateCheck> state_checks;

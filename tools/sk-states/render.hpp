@@ -1,6 +1,7 @@
 // Renderers for sk-states: gathered data in, finished text out.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,9 +11,18 @@
 #include "sockkit/color.hpp"
 #include "sockkit/diagnosis.hpp"
 #include "sockkit/json.hpp"
+#include "sockkit/netns_walk.hpp"
 #include "sockkit/socket_reader.hpp"
 
 namespace sk_states {
+
+using PromLabels = std::vector<std::pair<std::string, std::string>>;
+
+// --all-netns: how the walk went, for every format's header.
+struct WalkSummary {
+  std::size_t found = 0;
+  sockkit::WalkTally tally;
+};
 
 struct Sample {
   sockkit::Census census;
@@ -20,6 +30,7 @@ struct Sample {
   double duration_ms = 0;
   std::optional<sockkit::Diagnosis> diagnosis;    // when the rules ran
   std::optional<sockkit::KernelReadings> kernel;  // what they read from the kernel
+  std::optional<WalkSummary> walk;                // --all-netns: the sums' walk
 };
 
 // What a renderer would otherwise ask the system for: whether to colour, how wide the
@@ -36,6 +47,7 @@ struct ListedSocket {
   sockkit::SocketRecord record;
   std::optional<sockkit::TcpInfoSummary> info;  // none for listeners: they have no connection
   bool rtt_sampled = false;                     // Linux reports an RTT of 0 until the first sample
+  std::uint64_t netns = 0;                      // --all-netns: the namespace's inode
 };
 
 [[nodiscard]] std::string render_counts(const Query& query, const Sample& sample,
@@ -56,14 +68,25 @@ struct ListedSocket {
                                         const RenderContext& context, bool brief = false);
 [[nodiscard]] sockkit::Json findings_json(const sockkit::Diagnosis& diagnosis);
 [[nodiscard]] sockkit::Json kernel_json(const sockkit::KernelReadings& kernel);
+// `labels`: put first on every sample (netns="INODE" under --all-netns); `host_wide`:
+// also the host-wide pools (orphans, TCP memory), which only the host's namespace shows.
 [[nodiscard]] std::string findings_prom(const sockkit::Diagnosis& diagnosis,
                                         const sockkit::KernelReadings& kernel,
-                                        std::uint64_t page_bytes);
+                                        std::uint64_t page_bytes, const PromLabels& labels = {},
+                                        bool host_wide = true);
+// The per-state families of one census.
+[[nodiscard]] std::string counts_prom(const Query& query, const Sample& sample,
+                                      const PromLabels& labels = {});
 struct CheckResult {
   std::string line;
   int code = 0;
 };
 [[nodiscard]] CheckResult check_result(const Query& query, const Sample& sample);
+
+// Unix seconds with microseconds, the timestamp_s every streamed line of sockkit carries.
+[[nodiscard]] double unix_seconds(std::chrono::system_clock::time_point at);
+// "2024-05-01T12:00:00Z": when a sample was taken, as --watch's text shows it.
+[[nodiscard]] std::string utc_text(std::chrono::system_clock::time_point at);
 
 // Pieces shared by the renderers and the watch mode.
 [[nodiscard]] std::string upper(std::string_view text);

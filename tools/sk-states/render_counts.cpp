@@ -55,10 +55,17 @@ Json filters_json(const Query& query) {
 }
 
 Json header_json(const Query& query, const Sample& sample) {
-  return Json{{"source", sockkit::source_name(sample.report.source)},
-              {"netns", query.netns.empty() ? Json(nullptr) : Json(query.netns)},
-              {"read_ms", std::round(sample.duration_ms * 1000.0) / 1000.0},
-              {"filters", filters_json(query)}};
+  Json out{{"source", sockkit::source_name(sample.report.source)},
+           {"netns", query.netns.empty() ? Json(nullptr) : Json(query.netns)},
+           {"read_ms", std::round(sample.duration_ms * 1000.0) / 1000.0},
+           {"filters", filters_json(query)}};
+  if (sample.walk) {
+    const auto& t = sample.walk->tally;
+    out["netns_walk"] = Json{{"found", sample.walk->found},  {"counted", t.counted},
+                             {"via_proc", t.via_proc},       {"vanished", t.vanished},
+                             {"unreachable", t.unreachable}, {"failed", t.failed}};
+  }
+  return out;
 }
 
 Json census_json(const Query& query, const sockkit::Census& census) {
@@ -138,8 +145,10 @@ std::string render_csv(const Query& query, const Sample& sample) {
   return out;
 }
 
-std::string render_prom(const Query& query, const Sample& sample) {
-  sockkit::PromWriter prom;
+}  // namespace
+
+std::string counts_prom(const Query& query, const Sample& sample, const PromLabels& labels) {
+  sockkit::PromWriter prom(labels);
   auto family = [&](const char* name, const char* help, const sockkit::FamilyCounts& counts,
                     Transport transport) {
     prom.family(name, sockkit::MetricType::gauge, help);
@@ -162,8 +171,6 @@ std::string render_prom(const Query& query, const Sample& sample) {
   return prom.text();
 }
 
-}  // namespace
-
 std::string render_counts(const Query& query, const Sample& sample, const RenderContext& context) {
   using sockkit::cli::Format;
   switch (query.format) {
@@ -175,7 +182,7 @@ std::string render_counts(const Query& query, const Sample& sample, const Render
     }
     case Format::csv: return render_csv(query, sample);
     case Format::prom: {
-      auto text = render_prom(query, sample);
+      auto text = counts_prom(query, sample);
       if (sample.diagnosis)
         text += findings_prom(*sample.diagnosis, *sample.kernel, context.page_bytes);
       return text;

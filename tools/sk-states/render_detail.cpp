@@ -28,6 +28,7 @@ std::string group_field(GroupKey key, const sockkit::GroupValue& value,
     case GroupKey::rport: return fmt::format("{}", value.rport);
     case GroupKey::laddr: return value.laddr.to_string();
     case GroupKey::raddr: return value.raddr.to_string();
+    case GroupKey::netns: return fmt::format("{}", value.netns);
   }
   return {};
 }
@@ -45,6 +46,7 @@ Json group_json_field(GroupKey key, const sockkit::GroupValue& value,
       return sockkit::tcp_state_info(static_cast<sockkit::TcpState>(value.state)).key;
     case GroupKey::lport: return value.lport;
     case GroupKey::rport: return value.rport;
+    case GroupKey::netns: return value.netns;
     default: return group_field(key, value, owners);
   }
 }
@@ -207,6 +209,7 @@ std::string render_list(const Query& query, const Sample& sample,
     Json list = Json::array();
     for (const auto& s : sockets) {
       auto item = socket_json(s, query.extended);
+      if (query.all_netns) item["netns"] = s.netns;
       if (owners != nullptr) item["processes"] = owners_json(*owners, s.record.inode);
       list.push_back(std::move(item));
     }
@@ -216,6 +219,7 @@ std::string render_list(const Query& query, const Sample& sample,
   }
   const bool both = query.read.tcp && query.read.udp;
   std::vector<std::string> names;
+  if (query.all_netns) names.emplace_back("netns");
   if (both) names.emplace_back("protocol");
   names.insert(names.end(),
                {"state", "local", "peer", "recv_q", "send_q", "timer", "uid", "inode"});
@@ -228,6 +232,7 @@ std::string render_list(const Query& query, const Sample& sample,
   if (owners != nullptr) names.emplace_back("process");
   auto fields_of = [&](const ListedSocket& s) {
     auto fields = socket_fields(s, query.extended, both);
+    if (query.all_netns) fields.insert(fields.begin(), fmt::format("{}", s.netns));
     if (owners != nullptr) fields.push_back(owner_text(*owners, s.record.inode));
     return fields;
   };
@@ -238,8 +243,8 @@ std::string render_list(const Query& query, const Sample& sample,
   }
   std::vector<sockkit::Column> columns;
   for (const auto& name : names) {
-    bool text = name == "protocol" || name == "state" || name == "local" || name == "peer" ||
-                name == "timer" || name == "process";
+    bool text = name == "netns" || name == "protocol" || name == "state" || name == "local" ||
+                name == "peer" || name == "timer" || name == "process";
     // The protocol's column carries ss's name for it.
     columns.push_back({name == "protocol" ? std::string("NETID") : upper(name),
                        text ? sockkit::Align::left : sockkit::Align::right});

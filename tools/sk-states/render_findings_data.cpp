@@ -193,8 +193,9 @@ void gauge(sockkit::PromWriter& prom, std::string_view name, std::string_view he
 }  // namespace
 
 std::string findings_prom(const sockkit::Diagnosis& diagnosis,
-                          const sockkit::KernelReadings& kernel, std::uint64_t page_bytes) {
-  sockkit::PromWriter prom;
+                          const sockkit::KernelReadings& kernel, std::uint64_t page_bytes,
+                          const PromLabels& labels, bool host_wide) {
+  sockkit::PromWriter prom(labels);
   finding_families(prom, diagnosis);
   for (const auto& c : kKernelCounters) {
     auto value = kernel.counters.get(c.section, c.name);
@@ -206,12 +207,15 @@ std::string findings_prom(const sockkit::Diagnosis& diagnosis,
   auto as_double = [](const auto& v) -> std::optional<double> {
     return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
   };
-  gauge(prom, "sockkit_tcp_orphans", "Orphaned TCP sockets, host-wide (sockstat)",
-        static_cast<double>(kernel.sockstat.tcp_orphan));
-  gauge(prom, "sockkit_tcp_orphans_max", "net.ipv4.tcp_max_orphans", as_double(s.tcp_max_orphans));
+  if (host_wide) {
+    gauge(prom, "sockkit_tcp_orphans", "Orphaned TCP sockets, host-wide (sockstat)",
+          static_cast<double>(kernel.sockstat.tcp_orphan));
+    gauge(prom, "sockkit_tcp_orphans_max", "net.ipv4.tcp_max_orphans",
+          as_double(s.tcp_max_orphans));
+  }
   gauge(prom, "sockkit_tcp_time_wait_buckets_max", "net.ipv4.tcp_max_tw_buckets",
         as_double(s.tcp_max_tw_buckets));
-  if (s.tcp_mem) {
+  if (s.tcp_mem && host_wide) {
     auto page = static_cast<double>(page_bytes);
     gauge(prom, "sockkit_tcp_memory_bytes", "TCP buffer memory in use, host-wide (sockstat mem)",
           static_cast<double>(kernel.sockstat.tcp_mem_pages) * page);

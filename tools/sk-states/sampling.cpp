@@ -30,13 +30,13 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
-Sample take_census(const Query& query, sockkit::GroupCounter* groups) {
+Sample take_census(const Query& query, sockkit::GroupCounter* groups, std::uint64_t netns) {
   Sample sample;
   auto start = std::chrono::steady_clock::now();
   // The hot path: one increment per socket, nothing allocated.
   auto visit = [&](const sockkit::SocketRecord& record) {
     sample.census.add(record);
-    if (groups != nullptr) groups->add(record);
+    if (groups != nullptr) groups->add(record, 0, netns);
   };
   auto restart = [&] {
     sample.census.clear();
@@ -47,12 +47,12 @@ Sample take_census(const Query& query, sockkit::GroupCounter* groups) {
   return sample;
 }
 
-Sample take_list(const Query& query, std::vector<ListedSocket>& sockets) {
+Sample take_list(const Query& query, std::vector<ListedSocket>& sockets, std::uint64_t netns) {
   Sample sample;
   auto start = std::chrono::steady_clock::now();
   auto visit = [&](const sockkit::SocketRecord& record) {
     sample.census.add(record);
-    sockets.push_back(listed(record));
+    sockets.emplace_back(listed(record)).netns = netns;
   };
   auto restart = [&] {
     sample.census.clear();
@@ -63,11 +63,7 @@ Sample take_list(const Query& query, std::vector<ListedSocket>& sockets) {
   return sample;
 }
 
-Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
-                            sockkit::ProcessMap& owners) {
-  // The owner of a socket is known only once every inode has been looked up, so the
-  // records are kept (without their attributes) until the scan is done.
-  std::vector<sockkit::SocketRecord> records;
+Sample take_records(const Query& query, std::vector<sockkit::SocketRecord>& records) {
   Sample sample;
   auto start = std::chrono::steady_clock::now();
   auto visit = [&](const sockkit::SocketRecord& record) {
@@ -81,6 +77,17 @@ Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
     records.clear();
   };
   sample.report = sockkit::read_sockets(query.read, visit, restart);
+  sample.duration_ms = elapsed_ms(start);
+  return sample;
+}
+
+Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
+                            sockkit::ProcessMap& owners) {
+  // The owner of a socket is known only once every inode has been looked up, so the
+  // records are kept (without their attributes) until the scan is done.
+  std::vector<sockkit::SocketRecord> records;
+  auto start = std::chrono::steady_clock::now();
+  Sample sample = take_records(query, records);
   std::vector<std::uint32_t> inodes;
   inodes.reserve(records.size());
   for (const auto& record : records) inodes.push_back(record.inode);

@@ -8,8 +8,14 @@
 
 namespace sk_states {
 
-[[nodiscard]] Sample take_census(const Query& query, sockkit::GroupCounter* groups);
-[[nodiscard]] Sample take_list(const Query& query, std::vector<ListedSocket>& sockets);
+// `netns`: the inode of the namespace being read, for the netns key and --list's column.
+[[nodiscard]] Sample take_census(const Query& query, sockkit::GroupCounter* groups,
+                                 std::uint64_t netns = 0);
+[[nodiscard]] Sample take_list(const Query& query, std::vector<ListedSocket>& sockets,
+                               std::uint64_t netns = 0);
+// The matching sockets without their attributes, for groups whose owners are looked up
+// once every inode is known.
+[[nodiscard]] Sample take_records(const Query& query, std::vector<sockkit::SocketRecord>& records);
 // --by with the process key: groups every socket under its owner's pid.
 [[nodiscard]] Sample take_groups_by_owner(const Query& query, sockkit::GroupCounter& groups,
                                           sockkit::ProcessMap& owners);

@@ -17,9 +17,6 @@ namespace sk_states {
 using sockkit::Json;
 using sockkit::Transport;
 
-namespace {
-
-// Unix seconds with microseconds, the timestamp_s every streamed line of sockkit carries.
 double unix_seconds(std::chrono::system_clock::time_point at) {
   return std::round(std::chrono::duration<double>(at.time_since_epoch()).count() * 1e6) / 1e6;
 }
@@ -28,6 +25,8 @@ std::string utc_text(std::chrono::system_clock::time_point at) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z",
                      fmt::gmtime(std::chrono::system_clock::to_time_t(at)));
 }
+
+namespace {
 
 struct Previous {
   sockkit::Census census;

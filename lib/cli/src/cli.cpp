@@ -30,8 +30,16 @@ void add_output_options(CLI::App& app, OutputOptions& options,
 }
 
 void add_netns_option(CLI::App& app, std::string& netns) {
-  app.add_option("--netns", netns, "Run inside network namespace /run/netns/NAME (needs root)")
-      ->type_name("NAME");
+  app.add_option("--netns", netns,
+                 "Run inside a network namespace: NAME (/run/netns), PATH, or pid:PID (needs root)")
+      ->type_name("SPEC")
+      // Given but empty would otherwise read as not given and run in the host's namespace.
+      ->check([](const std::string& value) {
+        return value.empty() ? std::string(
+                                   "an empty value names no namespace: expected NAME, PATH "
+                                   "or pid:PID")
+                             : std::string();
+      });
 }
 
 void add_family_flags(CLI::App& app, bool& ipv4, bool& ipv6) {

@@ -12,9 +12,9 @@ IpVersion ip_version_of(bool ipv4, bool ipv6) {
   return ipv6 ? IpVersion::v6 : IpVersion::any;
 }
 
-std::string checked_netns(const std::string& name) {
-  if (!name.empty()) validate_netns_name(name);
-  return name;
+std::string checked_netns(const std::string& spec) {
+  if (spec.empty()) return spec;
+  return parse_netns_spec(spec).text;
 }
 
 std::optional<SockAddress> source_address_of(const std::string& text) {

@@ -126,6 +126,7 @@ namespace {
 constexpr std::pair<std::string_view, GroupKey> kGroupKeys[] = {
     {"state", GroupKey::state}, {"lport", GroupKey::lport}, {"rport", GroupKey::rport},
     {"laddr", GroupKey::laddr}, {"raddr", GroupKey::raddr}, {"process", GroupKey::process},
+    {"netns", GroupKey::netns},
 };
 
 }  // namespace
@@ -144,7 +145,8 @@ std::vector<GroupKey> parse_group_keys(std::string_view text) {
                            [&](const auto& entry) { return entry.first == word; });
     if (it == std::end(kGroupKeys)) {
       throw InputError(fmt::format(
-          "invalid grouping key \"{}\": expected state, lport, rport, laddr, raddr or process",
+          "invalid grouping key \"{}\": expected state, lport, rport, laddr, raddr, process or "
+          "netns",
           word));
     }
     if (std::find(keys.begin(), keys.end(), it->second) != keys.end()) {
@@ -161,10 +163,11 @@ std::size_t GroupValueHash::operator()(const GroupValue& value) const noexcept {
   hash = hash * 1000003U + value.rport;
   for (auto byte : value.laddr.bytes()) hash = hash * 131U + byte;
   for (auto byte : value.raddr.bytes()) hash = hash * 131U + byte;
-  return hash * 1000003U + static_cast<std::size_t>(value.pid);
+  hash = hash * 1000003U + static_cast<std::size_t>(value.pid);
+  return hash * 1000003U + static_cast<std::size_t>(value.netns);
 }
 
-void GroupCounter::add(const SocketRecord& record, int owner_pid) {
+void GroupCounter::add(const SocketRecord& record, int owner_pid, std::uint64_t netns) {
   GroupValue value;
   value.transport = record.transport;
   for (auto key : keys_) {
@@ -175,9 +178,14 @@ void GroupCounter::add(const SocketRecord& record, int owner_pid) {
       case GroupKey::laddr: value.laddr = record.local_ip().unmapped(); break;
       case GroupKey::raddr: value.raddr = record.remote_ip().unmapped(); break;
       case GroupKey::process: value.pid = owner_pid; break;
+      case GroupKey::netns: value.netns = netns; break;
     }
   }
   ++counts_[value];
+}
+
+void GroupCounter::merge(const GroupCounter& other) {
+  for (const auto& [value, count] : other.counts_) counts_[value] += count;
 }
 
 std::vector<GroupCounter::Row> GroupCounter::rows(std::size_t top) const {
@@ -191,6 +199,7 @@ std::vector<GroupCounter::Row> GroupCounter::rows(std::size_t top) const {
     if (a.value.lport != b.value.lport) return a.value.lport < b.value.lport;
     if (a.value.rport != b.value.rport) return a.value.rport < b.value.rport;
     if (a.value.pid != b.value.pid) return a.value.pid < b.value.pid;
+    if (a.value.netns != b.value.netns) return a.value.netns < b.value.netns;
     if (a.value.laddr.bytes().size() != b.value.laddr.bytes().size() ||
         !std::equal(a.value.laddr.bytes().begin(), a.value.laddr.bytes().end(),
                     b.value.laddr.bytes().begin())) {

@@ -307,20 +307,20 @@ auto read_sysctl(const std::string& root, std::string_view name, Parse parse)
 }  // namespace
 
 CounterSet read_netstat() {
-  auto root = proc_root();
+  auto dir = proc_net_dir();
   CounterSet counters;
   for (const char* name : {"netstat", "snmp"}) {
-    auto path = fmt::format("{}/net/{}", root, name);
+    auto path = fmt::format("{}/{}", dir, name);
     counters.append(parse_file(path, *slurp(path, false), parse_counter_file));
   }
   return counters;
 }
 
 SockStat read_sockstat() {
-  auto root = proc_root();
-  auto path = root + "/net/sockstat";
+  auto dir = proc_net_dir();
+  auto path = dir + "/sockstat";
   auto stat = parse_file(path, *slurp(path, false), parse_sockstat);
-  auto path6 = root + "/net/sockstat6";
+  auto path6 = dir + "/sockstat6";
   if (auto text6 = slurp(path6, true)) {
     auto stat6 = parse_file(path6, *text6, parse_sockstat);
     stat.tcp6_inuse = stat6.tcp6_inuse;

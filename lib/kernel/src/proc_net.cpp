@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,24 @@ namespace sockkit {
 std::string proc_root() {
   const char* root = std::getenv("SOCKKIT_PROC_ROOT");
   return (root != nullptr && root[0] != '\0') ? root : "/proc";
+}
+
+namespace {
+thread_local std::string net_dir_override;  // NOLINT: one per thread by design
+}  // namespace
+
+std::string proc_net_dir() {
+  if (!net_dir_override.empty()) return net_dir_override;
+  const char* root = std::getenv("SOCKKIT_PROC_ROOT");
+  if (root != nullptr && root[0] != '\0') return std::string(root) + "/net";
+  return "/proc/thread-self/net";
+}
+
+ProcNetDirOverride::ProcNetDirOverride(std::string dir)
+    : previous_(std::exchange(net_dir_override, std::move(dir))) {}
+
+ProcNetDirOverride::~ProcNetDirOverride() {
+  net_dir_override = std::move(previous_);
 }
 
 namespace {
@@ -127,7 +146,7 @@ bool parse_proc_net_line(std::string_view line, Transport transport, int family,
 namespace {
 
 std::string proc_net_path(Transport transport, int family) {
-  return fmt::format("{}/net/{}{}", proc_root(), transport_name(transport),
+  return fmt::format("{}/{}{}", proc_net_dir(), transport_name(transport),
                      family == AF_INET6 ? "6" : "");
 }
 

@@ -44,6 +44,11 @@ struct RequestHead {
   inet_diag_req_v2 request;
 };
 
+struct CompatRequestHead {
+  nlmsghdr header;
+  inet_diag_req request;
+};
+
 }  // namespace
 
 SockDiag::SockDiag() : buffer_(kReceiveBuffer) {
@@ -61,26 +66,40 @@ SockDiag::~SockDiag() = default;
 
 void SockDiag::send_request(const DiagRequest& request) {
   RequestHead head{};
+  CompatRequestHead compat{};
+  const bool both_families = request.family == AF_UNSPEC;
+  if (both_families && request.transport != Transport::tcp) {
+    throw std::invalid_argument("a dump of both families at once is for TCP only");
+  }
   nlattr filter{};
   const bool has_filter = !request.bytecode.empty();
   const std::size_t filter_size = has_filter ? NLA_HDRLEN + request.bytecode.size() : 0;
   if (filter_size > 0xffff) throw std::length_error("sock_diag filter program too large");
-  head.request.sdiag_family = static_cast<std::uint8_t>(request.family);
-  head.request.sdiag_protocol = protocol_of(request.transport);
-  head.request.idiag_ext = request.extensions;
-  head.request.idiag_states = request.states;
-  head.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  head.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  head.header.nlmsg_seq = ++sequence_;
-  head.header.nlmsg_len =
-      static_cast<std::uint32_t>(NLMSG_LENGTH(sizeof head.request) + NLA_ALIGN(filter_size));
+  const std::size_t request_size =
+      both_families ? NLMSG_LENGTH(sizeof compat.request) : NLMSG_LENGTH(sizeof head.request);
+  nlmsghdr& header = both_families ? compat.header : head.header;
+  if (both_families) {
+    compat.request.idiag_family = AF_UNSPEC;
+    compat.request.idiag_ext = request.extensions;
+    compat.request.idiag_states = request.states;
+    header.nlmsg_type = TCPDIAG_GETSOCK;
+  } else {
+    head.request.sdiag_family = static_cast<std::uint8_t>(request.family);
+    head.request.sdiag_protocol = protocol_of(request.transport);
+    head.request.idiag_ext = request.extensions;
+    head.request.idiag_states = request.states;
+    header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  }
+  header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  header.nlmsg_seq = ++sequence_;
+  header.nlmsg_len = static_cast<std::uint32_t>(request_size + NLA_ALIGN(filter_size));
   filter.nla_type = INET_DIAG_REQ_BYTECODE;
   filter.nla_len = static_cast<std::uint16_t>(filter_size);
 
   // Header, request, attribute header, program, padding: gathered, not copied.
   static constexpr std::array<char, NLA_ALIGNTO> padding{};
   std::array<iovec, 4> parts{{
-      {&head, NLMSG_LENGTH(sizeof head.request)},
+      {both_families ? static_cast<void*>(&compat) : static_cast<void*>(&head), request_size},
       {&filter, NLA_HDRLEN},
       {const_cast<std::byte*>(request.bytecode.data()), request.bytecode.size()},
       {const_cast<char*>(padding.data()), NLA_ALIGN(filter_size) - filter_size},

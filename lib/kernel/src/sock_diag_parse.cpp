@@ -107,7 +107,7 @@ DumpProgress parse_diag_buffer(std::span<const std::byte> buffer, Transport tran
       int code = payload.size() >= sizeof(int) ? load<int>(payload.data()) : -EPROTO;
       int err = code <= 0 && code > -4096 ? -code : EPROTO;
       if (err != 0) throw std::system_error(err, std::system_category(), "sock_diag dump failed");
-    } else if (header.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+    } else if (header.nlmsg_type == SOCK_DIAG_BY_FAMILY || header.nlmsg_type == TCPDIAG_GETSOCK) {
       if (!parse_inet_diag_msg(payload, transport, record)) {
         throw std::runtime_error("malformed sock_diag record");
       }

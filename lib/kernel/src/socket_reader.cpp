@@ -2,6 +2,7 @@
 
 #include <linux/inet_diag.h>
 
+#include <atomic>
 #include <memory>
 #include <system_error>
 
@@ -32,11 +33,27 @@ struct Dump {
   int family;
 };
 
-std::vector<Dump> dumps_for(const ReadRequest& request) {
+// Set once a kernel refuses the one-walk TCP request (one without the old interface):
+// from then on TCP is dumped per family, as UDP always is.
+std::atomic<bool> tcp_per_family{false};
+
+// TCP of both families in one walk of the kernel's tables, when nothing in the filter
+// depends on the family (address blocks compile per family).
+bool one_walk_tcp(const ReadRequest& request) {
+  return request.version == IpVersion::any && request.filter.local_addrs.empty() &&
+         request.filter.remote_addrs.empty() && !tcp_per_family.load(std::memory_order_relaxed);
+}
+
+// `one_walk`: netlink may read TCP's two families in one dump; /proc has a file each.
+std::vector<Dump> dumps_for(const ReadRequest& request, bool one_walk) {
   std::vector<Dump> out;
   for (auto transport : {Transport::tcp, Transport::udp}) {
     if ((transport == Transport::tcp && !request.tcp) ||
         (transport == Transport::udp && !request.udp)) {
+      continue;
+    }
+    if (transport == Transport::tcp && one_walk && one_walk_tcp(request)) {
+      out.push_back({transport, AF_UNSPEC});
       continue;
     }
     if (request.version != IpVersion::v6) out.push_back({transport, AF_INET});
@@ -67,8 +84,10 @@ bool netlink_pass(SockDiag& diag, const ReadRequest& request,
   auto checked = [&](const SocketRecord& record) {
     if (wanted(request, record)) visit(record);
   };
-  for (const auto& dump : dumps_for(request)) {
-    auto bytecode = compile_bytecode(request.filter, dump.family);
+  for (const auto& dump : dumps_for(request, true)) {
+    // Without address blocks the program is the same for both families.
+    auto bytecode =
+        compile_bytecode(request.filter, dump.family == AF_UNSPEC ? AF_INET : dump.family);
     if (!bytecode) continue;  // nothing of this family can match
     // The kernel applies the state mask and the program exactly as matches() would
     // (the unit tests compare both), so the per-socket path stays a plain call unless
@@ -83,14 +102,21 @@ bool netlink_pass(SockDiag& diag, const ReadRequest& request,
       if (request.skmeminfo) req.extensions |= 1U << (INET_DIAG_SKMEMINFO - 1);
     }
     req.bytecode = *bytecode;
-    complete = (kernel_filtered ? diag.dump(req, visit) : diag.dump(req, checked)) && complete;
+    try {
+      complete = (kernel_filtered ? diag.dump(req, visit) : diag.dump(req, checked)) && complete;
+    } catch (const std::system_error& e) {
+      // The refusal comes before any record, so nothing was visited yet.
+      if (dump.family != AF_UNSPEC || e.code().category() != std::system_category()) throw;
+      tcp_per_family = true;
+      return netlink_pass(diag, request, visit);
+    }
   }
   return complete;
 }
 
 void read_from_proc(const ReadRequest& request,
                     const std::function<void(const SocketRecord&)>& visit) {
-  for (const auto& dump : dumps_for(request)) {
+  for (const auto& dump : dumps_for(request, false)) {
     read_proc_net(dump.transport, dump.family, [&](const SocketRecord& record) {
       if (wanted(request, record)) visit(record);
     });
@@ -136,6 +162,13 @@ ReadReport read_sockets(const ReadRequest& request,
   report.source = SourceKind::proc;
   read_from_proc(request, visit);
   return report;
+}
+
+void ReadReport::merge(const ReadReport& other) {
+  if (fallback_reason.empty()) fallback_reason = other.fallback_reason;
+  if (other.source == SourceKind::proc) source = other.source;
+  restarts += other.restarts;
+  complete = complete && other.complete;
 }
 
 }  // namespace sockkit

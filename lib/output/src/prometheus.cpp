@@ -1,5 +1,6 @@
 #include "sockkit/prometheus.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -81,6 +82,16 @@ std::string prom_value(double value) {
   return fmt::format("{}", value);
 }
 
+PromWriter::PromWriter(std::vector<std::pair<std::string, std::string>> common_labels) {
+  for (const auto& [name, value] : common_labels) {
+    if (!is_valid_label_name(name)) {
+      throw std::invalid_argument(fmt::format("invalid label name \"{}\"", name));
+    }
+    if (!common_.empty()) common_ += ',';
+    common_ += fmt::format("{}=\"{}\"", name, prom_escape_label(value));
+  }
+}
+
 void PromWriter::family(std::string_view name, MetricType type, std::string_view help) {
   if (!is_valid_metric_name(name)) {
     throw std::invalid_argument(fmt::format("invalid metric name \"{}\"", name));
@@ -104,9 +115,10 @@ void PromWriter::sample(const std::vector<Label>& labels, double value, std::str
   }
   out_ += family_;
   out_ += suffix;
-  if (!labels.empty()) {
+  if (!labels.empty() || !common_.empty()) {
     out_ += '{';
-    bool first = true;
+    out_ += common_;
+    bool first = common_.empty();
     for (const auto& label : labels) {
       if (!first) out_ += ',';
       first = false;
@@ -117,6 +129,52 @@ void PromWriter::sample(const std::vector<Label>& labels, double value, std::str
   out_ += ' ';
   out_ += prom_value(value);
   out_ += '\n';
+}
+
+namespace {
+
+struct MergedFamily {
+  std::string name;
+  std::string header;  // its HELP and TYPE lines
+  std::string samples;
+};
+
+// The family a "# HELP NAME ..." or "# TYPE NAME ..." line names.
+std::string_view family_of(std::string_view line) {
+  auto rest = line.substr(7);
+  return rest.substr(0, rest.find(' '));
+}
+
+}  // namespace
+
+std::string merge_prom_families(const std::vector<std::string>& texts) {
+  std::vector<MergedFamily> families;
+  for (const auto& text : texts) {
+    std::size_t current = families.size();  // none yet in this text
+    bool fresh = false;                     // the current family first appeared in this text
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      auto end = rest.find('\n');
+      auto line = rest.substr(0, end == std::string_view::npos ? rest.size() : end + 1);
+      rest.remove_prefix(line.size());
+      if (!line.starts_with("# HELP ") && !line.starts_with("# TYPE ")) {
+        if (current < families.size()) families[current].samples += line;
+        continue;
+      }
+      auto name = family_of(line);
+      if (current >= families.size() || families[current].name != name) {
+        auto it = std::find_if(families.begin(), families.end(),
+                               [&](const MergedFamily& f) { return f.name == name; });
+        fresh = it == families.end();
+        if (fresh) families.push_back({std::string(name), {}, {}});
+        current = fresh ? families.size() - 1 : static_cast<std::size_t>(it - families.begin());
+      }
+      if (fresh) families[current].header += line;
+    }
+  }
+  std::string out;
+  for (const auto& family : families) out += family.header + family.samples;
+  return out;
 }
 
 }  // namespace sockkit

@@ -232,6 +232,19 @@ TEST_CASE("cli: add_output_options wires -f - -j and --color") {
   std::vector<std::string> args3{"blue", "--netns"};
   app3.parse(args3);
   CHECK(netns == "blue");
+  const auto* option = app3.get_option("--netns");
+  CHECK(option->get_description() ==
+        "Run inside a network namespace: NAME (/run/netns), PATH, or pid:PID (needs root)");
+  CHECK(option->get_type_name() == "SPEC");
+
+  // Given but empty is a mistake, not "no namespace": it never falls back to the host.
+  CLI::App app4("t");
+  std::string empty = "unset";
+  sockkit::cli::add_netns_option(app4, empty);
+  std::vector<std::string> args4{"", "--netns"};
+  CHECK_THROWS_WITH_AS(app4.parse(args4),
+                       "--netns: an empty value names no namespace: expected NAME, PATH or pid:PID",
+                       CLI::ValidationError);
 }
 
 TEST_CASE("cli: version_line") {

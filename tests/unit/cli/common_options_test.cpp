@@ -29,11 +29,17 @@ TEST_CASE("common options: -4 and -6") {
         "-4 and -6 contradict each other");
 }
 
-TEST_CASE("common options: --netns names are checked, an empty one means none") {
+TEST_CASE("common options: --netns takes NAME, PATH or pid:PID, an empty one means none") {
   CHECK(sockkit::cli::checked_netns("") == "");
   CHECK(sockkit::cli::checked_netns("blue") == "blue");
-  CHECK(input_error_of([] { (void)sockkit::cli::checked_netns("a/b"); }) ==
-        "invalid network namespace name \"a/b\": expected a name from `ip netns list`");
+  CHECK(sockkit::cli::checked_netns("a/b") == "a/b");
+  CHECK(sockkit::cli::checked_netns("/var/run/docker/netns/1a2b3c") ==
+        "/var/run/docker/netns/1a2b3c");
+  CHECK(sockkit::cli::checked_netns("pid:4121") == "pid:4121");
+  CHECK(input_error_of([] { (void)sockkit::cli::checked_netns("pid:x"); }) ==
+        "invalid --netns \"pid:x\": expected pid:PID with PID 1-4194304");
+  CHECK(input_error_of([] { (void)sockkit::cli::checked_netns(".."); }) ==
+        "invalid --netns \"..\": expected NAME, PATH or pid:PID");
 }
 
 TEST_CASE("common options: --source is a local address literal") {

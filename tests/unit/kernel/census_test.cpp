@@ -275,7 +275,7 @@ TEST_CASE("census: parse_group_keys and group_key_name") {
   CHECK(sockkit::parse_group_keys("raddr,lport,state,rport,laddr") ==
         std::vector<GroupKey>{GroupKey::raddr, GroupKey::lport, GroupKey::state, GroupKey::rport,
                               GroupKey::laddr});
-  const std::string allowed = "expected state, lport, rport, laddr, raddr or process";
+  const std::string allowed = "expected state, lport, rport, laddr, raddr, process or netns";
   CHECK(keys_error("") == "invalid grouping key \"\": " + allowed);
   CHECK(keys_error("bogus") == "invalid grouping key \"bogus\": " + allowed);
   CHECK(keys_error("State") == "invalid grouping key \"State\": " + allowed);

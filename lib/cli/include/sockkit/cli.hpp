@@ -20,7 +20,8 @@ void add_output_options(CLI::App& app, OutputOptions& options,
 // Adds -f/--format and -j/--json only, for a command that never colours its output.
 void add_format_options(CLI::App& app, OutputOptions& options,
                         std::initializer_list<Format> allowed);
-// Adds --netns NAME; cli::checked_netns (common_options.hpp) checks the value.
+// Adds --netns SPEC (NAME, PATH or pid:PID); cli::checked_netns (common_options.hpp) checks the
+// value.
 void add_netns_option(CLI::App& app, std::string& netns);
 // Adds -4/--ipv4 and -6/--ipv6; cli::ip_version_of turns them into one IpVersion.
 void add_family_flags(CLI::App& app, bool& ipv4, bool& ipv6);

@@ -16,9 +16,9 @@ namespace sockkit::cli {
 // -4/-6 as CLI11 set them; both at once is a usage error.
 [[nodiscard]] IpVersion ip_version_of(bool ipv4, bool ipv6);
 
-// The --netns value, checked as a name under /run/netns ("" when not given). Whether
-// the namespace exists, and whether we may enter it, enter_netns says.
-[[nodiscard]] std::string checked_netns(const std::string& name);
+// The --netns value, checked as NAME, PATH or pid:PID by parse_netns_spec ("" when not
+// given). Whether the namespace exists, and whether we may enter it, enter_netns says.
+[[nodiscard]] std::string checked_netns(const std::string& spec);
 
 // --source ADDR[:PORT] of the commands that connect: the local address to bind.
 [[nodiscard]] std::optional<SockAddress> source_address_of(const std::string& text);

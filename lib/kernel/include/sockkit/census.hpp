@@ -31,6 +31,11 @@ struct FamilyCounts {
   StateCounts ipv4;
   StateCounts ipv6;
   [[nodiscard]] StateCounts both() const noexcept;
+  FamilyCounts& operator+=(const FamilyCounts& other) noexcept {
+    ipv4 += other.ipv4;
+    ipv6 += other.ipv6;
+    return *this;
+  }
 };
 
 struct Census {
@@ -40,6 +45,11 @@ struct Census {
   void add(const SocketRecord& record) noexcept;
   void clear() noexcept { *this = Census{}; }
   [[nodiscard]] std::uint64_t total() const noexcept;
+  Census& operator+=(const Census& other) noexcept {
+    tcp += other.tcp;
+    udp += other.udp;
+    return *this;
+  }
 };
 
 // Bits for a state mask: bit N is kernel state N, as idiag_states expects.
@@ -58,7 +68,7 @@ inline constexpr std::uint32_t kAllTcpStates = 0xfffU << 1U;  // states 1..12
 // The state keys of a mask, in kernel order: {"time_wait", "close_wait"}.
 [[nodiscard]] std::vector<std::string_view> state_keys(std::uint32_t mask);
 
-enum class GroupKey : std::uint8_t { state, lport, rport, laddr, raddr, process };
+enum class GroupKey : std::uint8_t { state, lport, rport, laddr, raddr, process, netns };
 
 // "state,raddr,process" -> keys; throws InputError for unknown or repeated keys.
 [[nodiscard]] std::vector<GroupKey> parse_group_keys(std::string_view text);
@@ -72,7 +82,8 @@ struct GroupValue {
   std::uint16_t rport = 0;
   IpAddress laddr;
   IpAddress raddr;
-  int pid = 0;  // process: the owner's pid, 0 when no readable process holds the socket
+  int pid = 0;              // process: the owner's pid, 0 when no readable process holds the socket
+  std::uint64_t netns = 0;  // netns: the namespace's inode
   friend bool operator==(const GroupValue&, const GroupValue&) = default;
 };
 
@@ -85,8 +96,11 @@ class GroupCounter {
   explicit GroupCounter(std::vector<GroupKey> keys) : keys_(std::move(keys)) {}
   // `owner_pid` is the socket's owner for the process key (0: none); the caller looks
   // owners up, since that needs every socket's inode first.
-  void add(const SocketRecord& record, int owner_pid = 0);
+  // `netns` is the inode of the namespace the socket was read in, for the netns key.
+  void add(const SocketRecord& record, int owner_pid = 0, std::uint64_t netns = 0);
   void clear() { counts_.clear(); }
+  // Adds another counter's groups (same keys): one counter per namespace, merged after.
+  void merge(const GroupCounter& other);
 
   struct Row {
     GroupValue value;

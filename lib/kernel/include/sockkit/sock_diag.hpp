@@ -73,7 +73,10 @@ DumpProgress parse_diag_buffer(std::span<const std::byte> buffer, Transport tran
 // compiled bytecode, so only matching sockets cross into user space.
 struct DiagRequest {
   Transport transport = Transport::tcp;
-  int family = AF_INET;                 // AF_INET or AF_INET6: one dump each
+  // AF_INET or AF_INET6: one dump each. AF_UNSPEC (TCP only): both in one dump, through
+  // the kernel's older TCPDIAG_GETSOCK request, which walks the host-wide hash tables
+  // once instead of once per family.
+  int family = AF_INET;
   std::uint32_t states = 0xffffffffU;   // bit N set = kernel state N wanted
   std::uint8_t extensions = 0;          // 1 << (INET_DIAG_INFO - 1) and friends
   std::span<const std::byte> bytecode;  // INET_DIAG_REQ_BYTECODE, empty for none

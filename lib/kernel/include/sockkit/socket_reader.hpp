@@ -40,6 +40,9 @@ struct ReadReport {
   std::string fallback_reason;  // why /proc was used instead of netlink, "" if not
   int restarts = 0;             // dumps started over because the tables changed
   bool complete = true;         // false: still interrupted after the last allowed pass
+
+  // Two reads reported as one: /proc if either used it, the first fallback reason.
+  void merge(const ReadReport& other);
 };
 
 // Visits every matching socket. When a netlink dump is interrupted, `restart` is

@@ -24,6 +24,11 @@ struct Label {
 
 class PromWriter {
  public:
+  PromWriter() = default;
+  // Labels put first on every sample: the same families written once per network
+  // namespace, each with its netns="INODE", then merged by merge_prom_families.
+  explicit PromWriter(std::vector<std::pair<std::string, std::string>> common_labels);
+
   // Starts a family; names are checked ([a-zA-Z_:][a-zA-Z0-9_:]*) and a bad one is a
   // programming error (std::invalid_argument).
   void family(std::string_view name, MetricType type, std::string_view help);
@@ -36,7 +41,13 @@ class PromWriter {
  private:
   std::string out_;
   std::string family_;
+  std::string common_;  // rendered `name="value",...` of the common labels
 };
+
+// Several expositions of the same families (each as PromWriter wrote it) as one: each
+// family's HELP and TYPE once, then its samples from every text in order, because the
+// format wants a family's samples together.
+[[nodiscard]] std::string merge_prom_families(const std::vector<std::string>& texts);
 
 // Label values: backslash, double quote and newline escaped.
 [[nodiscard]] std::string prom_escape_label(std::string_view value);
