@@ -382,6 +382,11 @@ expect_in "$work/out" "netns ${inode[A]} $nsA (pid ${pop[A]} sk-population)" \
 expect_eq "$(grep -A1 "^netns ${inode[A]} " "$work/out" | tail -1)" FINDINGS \
     "text: A's header line, then its FINDINGS"
 expect_not_in "$work/out" "netns ${inode[B]} (" "text: no findings header for B"
+# A namespace with no process: its TIME_WAIT (3) fires at these levels, named by its name.
+expect_status 0 "findings of B, no process" -- "${st[@]}" --threshold time_wait=1:100
+expect_in "$work/out" "netns ${inode[B]} $nsB (" "text: B's findings under a header with its name"
+expect_eq "$(row "$work/out" "${inode[B]}" | awk '{print $3, $NF}')" "- time_wait" \
+    "text: B's row: no process, the time_wait finding"
 expect_status 2 "--check" -- "${st[@]}" --check "${low[@]}"
 expect_lines "$work/out" 1 "--check: one line"
 expect_eq "$(cut -c1-21 "$work/out")" "SK-STATES CRITICAL - " "--check: CRITICAL"
