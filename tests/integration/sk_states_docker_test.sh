@@ -68,10 +68,16 @@ for ((i = 0; i < 300; i++)); do
     sleep 0.1
 done
 if ! timeout 5 "${docker[@]}" version >/dev/null 2>&1; then
+    why="did not answer within 30 s"
+    if ! kill -0 "$dockerd_pid" 2>/dev/null; then
+        wait "$dockerd_pid"
+        why="exited with status $?"
+        dockerd_pid=""
+    fi
     echo "dockerd's log:"
     tail -5 "$dir/dockerd.log"
     stop_dockerd
-    skip "dockerd did not start within 30 s"
+    skip "dockerd $why, so no container could run"
 fi
 pass "dockerd is up ($((SECONDS - started)) s)"
 
