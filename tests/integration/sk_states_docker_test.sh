@@ -122,11 +122,13 @@ for name in one two; do
     cpid[$name]=$("${docker[@]}" inspect -f '{{.State.Pid}}' "$c" 2>/dev/null)
     ckey[$name]=$("${docker[@]}" inspect -f '{{.NetworkSettings.SandboxKey}}' "$c" 2>/dev/null)
     cino[$name]=$(stat -Lc %i "/proc/${cpid[$name]}/ns/net" 2>/dev/null)
+    # Ready once the script has made its sockets and its shell has become the sleep.
     for ((i = 0; i < 50; i++)); do
-        (($(nsenter -t "${cpid[$name]}" -n ss -tanH state close-wait | wc -l) >= want_close_wait[$name])) &&
-            break
+        [[ $(cat "/proc/${cpid[$name]}/comm" 2>/dev/null) == sleep ]] && break
         sleep 0.1
     done
+    expect_eq "$(cat "/proc/${cpid[$name]}/comm" 2>/dev/null)" sleep \
+        "container $name: its script is done"
     expect_eq "$(nsenter -t "${cpid[$name]}" -n ss -tanH state close-wait | wc -l)" \
         "${want_close_wait[$name]}" "container $name: CLOSE_WAIT sockets in place"
     expect_in "/proc/${cpid[$name]}/cgroup" "/docker/${cid[$name]}" \
