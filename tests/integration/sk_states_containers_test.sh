@@ -113,9 +113,9 @@ time.sleep(60)
 host_netns=$(stat -Lc %i /proc/self/ns/net)
 declare -A want=() holder_tag=() holder_cgroup=()
 
-# start_holder ROOT TAG CGROUP_PATH [sockets]: a process in a namespace of its own (it
-# ends by itself after 60 s), moved into ROOT/$top/CGROUP_PATH; sets $holder. The
-# process is the namespace's only one: its pid is the lowest, its command the one shown.
+# start_holder ROOT TAG CGROUP_PATH [sleep|sockets]: a process in a namespace of its own
+# (it ends by itself after 60 s), moved into ROOT/$top/CGROUP_PATH; sets $holder. The
+# process is its namespace's only one: its pid is the lowest, its command the one shown.
 start_holder() {
     local root=$1 tag=$2 path=$3 i
     mkdir -p "$root/$top/$path" || { fail "$tag: mkdir $root/$top/$path"; return 1; }
@@ -144,14 +144,15 @@ start_holder() {
 
 # place ROOT HIERARCHY: one holder per layout in ROOT; HIERARCHY is v1 or v2.
 place() {
-    local root=$1 hierarchy=$2 layout tag path rest line
+    local root=$1 hierarchy=$2 layout tag path rest line kind
     layouts=()
     make_layouts "$hierarchy"
     for layout in "${layouts[@]}"; do
         IFS='|' read -r tag path rest <<<"$layout"
         tag="$hierarchy $tag"
-        start_holder "$root" "$tag" "$path" $([[ $tag == *docker-systemd ]] && echo sockets) ||
-            continue
+        kind="sleep"
+        [[ $tag == *docker-systemd ]] && kind=sockets
+        start_holder "$root" "$tag" "$path" "$kind" || continue
         # The process shows its cgroup as the runtime's would be shown.
         if [[ $hierarchy == v1 ]]; then line="name=systemd:/$top/$path"; else line="0::/$top/$path"; fi
         expect_in "/proc/$holder/cgroup" "$line" "$tag: /proc/$holder/cgroup has $line"
@@ -220,21 +221,21 @@ for pid in "${!want[@]}"; do
     got=$(jq -r --argjson ino "$ino" '.namespaces[] | select(.netns.inode == $ino) | .netns |
         [.runtime, .container_id, .pod_uid, .machine, .label, .host, .processes, .pid, .command] |
         map(if . == null then "" else tostring end) | join("|")' "$work/all.json")
-    command=sleep
-    [[ $tag == *docker-systemd ]] && command=python3
-    expect_eq "$got" "$runtime|$id|$uid|$machine|$label|false|1|$pid|$command" \
+    process="sleep"
+    [[ $tag == *docker-systemd ]] && process=python3
+    expect_eq "$got" "$runtime|$id|$uid|$machine|$label|false|1|$pid|$process" \
         "$tag: JSON labels of netns $ino (${holder_cgroup[$pid]:-})"
     expect_eq "$(json_counts "$ino")" "$(ss_counts "$pid")" "$tag: TCP counts as nsenter ss counts"
-    if grep -Eq "^$ino +$label +$pid $command( |$)" "$work/all.txt"; then
-        pass "$tag: text row \"$ino $label $pid $command\""
+    if grep -Eq "^$ino +$label +$pid $process( |$)" "$work/all.txt"; then
+        pass "$tag: text row \"$ino $label $pid $process\""
     else
-        fail "$tag: no text row \"$ino $label $pid $command\": $(grep "^$ino " "$work/all.txt")"
+        fail "$tag: no text row \"$ino $label $pid $process\": $(grep "^$ino " "$work/all.txt")"
     fi
-    if [[ $command == python3 ]]; then
+    if [[ $process == python3 ]]; then
         expect_eq "$(text_column CLOSE_WAIT "$ino")" 1 "$tag: text: 1 in its CLOSE_WAIT column"
     fi
     info=$(grep -E "^sockkit_netns_info\{(.*,)?netns=\"$ino\"" "$work/all.prom")
-    for pair in "container_id=\"$id\"" "pod_uid=\"$uid\"" "process=\"$command\"" 'host="false"'; do
+    for pair in "container_id=\"$id\"" "pod_uid=\"$uid\"" "process=\"$process\"" 'host="false"'; do
         if [[ $info == *"$pair"* ]]; then
             pass "$tag: sockkit_netns_info has $pair"
         else
