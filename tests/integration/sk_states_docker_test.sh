@@ -147,12 +147,20 @@ json_counts() {  # json_counts FILE INODE
         ((.states | to_entries[] | select(.value > 0) | "\(.key)=\(.value)"), "total=\(.total)")' \
         "$1" | sort | tr '\n' ' '
 }
-# The processes whose /proc/PID/ns/net is INODE.
+# holders_of INODE: how many processes have INODE as /proc/PID/ns/net, the lowest pid of
+# them and its command: "N PID COMM". The lowest is the container's init unless pids
+# wrapped around after it started.
 holders_of() {
-    local p n=0
-    for p in /proc/[0-9]*; do [[ $(stat -Lc %i "$p/ns/net" 2>/dev/null) == "$1" ]] && n=$((n + 1)); done
-    echo "$n"
+    local p n=0 low=""
+    for p in /proc/[0-9]*; do
+        [[ $(stat -Lc %i "$p/ns/net" 2>/dev/null) == "$1" ]] || continue
+        n=$((n + 1))
+        [[ -z $low || ${p#/proc/} -lt $low ]] && low=${p#/proc/}
+    done
+    echo "$n $low $(cat "/proc/$low/comm" 2>/dev/null)"
 }
+
+echo "containers ready: $((SECONDS - started)) s"
 
 if ! "$states" --help 2>/dev/null | grep -q -- '--all-netns'; then
     stop_dockerd
@@ -174,13 +182,12 @@ expect_promtool "$work/all.prom" "--all-netns --format prom with containers"
 for name in one two; do
     id=${cid[$name]} pid=${cpid[$name]} ino=${cino[$name]}
     tag="container $name (${id:0:12}, pid $pid, netns $ino)"
+    read -r processes lowest comm <<<"$(holders_of "$ino")"
     got=$(jq -r --argjson ino "$ino" '.namespaces[] | select(.netns.inode == $ino) | .netns |
-        [.runtime, .container_id, .pod_uid, .machine, .label, .host, .pid, .command] |
+        [.runtime, .container_id, .pod_uid, .machine, .label, .host, .processes, .pid, .command] |
         map(if . == null then "" else tostring end) | join("|")' "$work/all.json")
-    expect_eq "$got" "docker|$id|||docker ${id:0:12}|false|$pid|sleep" "$tag: JSON labels"
-    expect_eq "$(jq -r --argjson ino "$ino" \
-        '.namespaces[] | select(.netns.inode == $ino) | .netns.processes' "$work/all.json")" \
-        "$(holders_of "$ino")" "$tag: processes as /proc/*/ns/net counts them"
+    expect_eq "$got" "docker|$id|||docker ${id:0:12}|false|$processes|$lowest|$comm" \
+        "$tag: JSON labels, and the processes as /proc/*/ns/net shows them"
     if [[ -n ${ckey[$name]} ]]; then
         expect_eq "$(jq -r --argjson ino "$ino" --arg key "${ckey[$name]}" \
             '.namespaces[] | select(.netns.inode == $ino) | .netns.names | index($key) != null' \
@@ -191,13 +198,13 @@ for name in one two; do
     expect_eq "$(jq -r --argjson ino "$ino" \
         '.namespaces[] | select(.netns.inode == $ino) | .tcp.total' "$work/close-wait.json")" \
         "${want_close_wait[$name]}" "$tag: --state close-wait counts its CLOSE_WAIT"
-    if grep -Eq "^$ino +docker ${id:0:12} +$pid sleep( |$)" "$work/all.txt"; then
+    if grep -Eq "^$ino +docker ${id:0:12} +$lowest $comm( |$)" "$work/all.txt"; then
         pass "$tag: text row"
     else
-        fail "$tag: no text row \"$ino docker ${id:0:12} $pid sleep\": $(grep "^$ino " "$work/all.txt")"
+        fail "$tag: no text row \"$ino docker ${id:0:12} $lowest $comm\": $(grep "^$ino " "$work/all.txt")"
     fi
     info=$(grep -E "^sockkit_netns_info\{(.*,)?netns=\"$ino\"" "$work/all.prom")
-    for pair in "container_id=\"$id\"" 'pod_uid=""' 'process="sleep"' 'host="false"'; do
+    for pair in "container_id=\"$id\"" 'pod_uid=""' "process=\"$comm\"" 'host="false"'; do
         if [[ $info == *"$pair"* ]]; then
             pass "$tag: sockkit_netns_info has $pair"
         else
@@ -206,6 +213,8 @@ for name in one two; do
     done
 done
 
+checked=$SECONDS
 stop_dockerd
+echo "dockerd stopped in $((SECONDS - checked)) s"
 echo "sk-states-docker: $((SECONDS - started)) s"
 finish
