@@ -48,8 +48,15 @@ stop_dockerd() {
     wait "$dockerd_pid" 2>/dev/null
     dockerd_pid=""
 }
+# dockerd makes a parent cgroup "docker" in each v1 hierarchy and leaves it: the ones
+# this test's dockerd made are removed again (rmdir refuses one still in use).
+new_docker_cgroups=()
+for hierarchy in $(awk '$3 == "cgroup" || $3 == "cgroup2" { print $2 }' /proc/self/mounts); do
+    [[ -d $hierarchy/docker ]] || new_docker_cgroups+=("$hierarchy/docker")
+done
 cleanup() {
     stop_dockerd
+    for cg in "${new_docker_cgroups[@]}"; do [[ -d $cg ]] && rmdir "$cg" 2>/dev/null; done
     # What a killed dockerd may leave mounted: overlays, the namespaces' bind mounts.
     awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
         while read -r m; do umount -l "$m" 2>/dev/null; done
