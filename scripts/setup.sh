@@ -23,9 +23,11 @@ cd "$root"
 
 build_packages=(cmake ninja-build g++ libcli11-dev libfmt-dev
     nlohmann-json3-dev doctest-dev)
+# docker.io and busybox-static: sk_states_docker_test.sh runs real containers (about 30 s
+# to install).
 test_packages=(jq groff-base man-db bash-completion zsh fish clang-format iproute2 nftables
     util-linux binutils procps prometheus socat python3 iptables libnetfilter-queue-dev gcc
-    tcpdump clang-14 libclang-rt-14-dev strace)
+    tcpdump clang-14 libclang-rt-14-dev strace docker.io busybox-static)
 
 install_missing() {
     local missing=()

@@ -201,6 +201,37 @@ def ping_seeds():
         seed("ping_datagram", name, data)
 
 
+# /proc/PID/cgroup of a process in each runtime's usual cgroup, in the v2 form and in the
+# v1 form (every controller, name=systemd among them), and broken ones next to them.
+def cgroup_seeds():
+    cid = "5424626b932a2ff9d191f0982447a979fddd8b4be251e924370cb66900df018e"
+    node = "545ea538461003efdc8c81c244531b003f6f26cfccf6c0073b3239fdedf49446"
+    uid = "fa215d88-bd4e-5759-92ab-89ddaf983762"
+    slice_uid = uid.replace("-", "_")
+    pod_slice = f"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{slice_uid}.slice"
+    paths = [
+        f"/docker/{cid}",
+        f"/system.slice/docker-{cid}.scope",
+        f"{pod_slice}/cri-containerd-{cid}.scope",
+        f"/kubepods/burstable/pod{uid}/{cid}",
+        f"/kubepods/pod{uid}/{cid}",
+        f"{pod_slice}/crio-{cid}.scope",
+        f"{pod_slice}/crio-conmon-{cid}.scope",
+        f"/machine.slice/libpod-{cid}.scope/container",
+        f"/machine.slice/libpod-conmon-{cid}.scope",
+        "/machine.slice/machine-web\\x2d1.scope/payload",
+        f"/docker/{node}/kubepods/burstable/pod{uid}/{cid}",
+    ]
+    v1 = "".join(f"{n}:{c}:{{0}}\n" for n, c in
+                 ((4, "pids"), (3, "memory"), (2, "cpu,cpuacct"), (1, "name=systemd")))
+    seeds = [f"0::{path}\n" for path in paths] + [v1.format(path) + "0::/\n" for path in paths[:4]]
+    seeds += [
+        "", "0::/\n", "0::/init.scope", f"0::/docker/{cid[:40]}", f"1:name=systemd:/docker/{cid}",
+        f"0::/kubepods/pod{uid[:20]}", "::::\n:\n", b"\x00:\xff:/docker-\n",
+    ]
+    return seeds
+
+
 def main():
     held, ports = open_sockets()
     proc_net_seeds(ports)
@@ -300,6 +331,7 @@ def main():
         "200", "200,20%", "0,0", "1.5,100%", "200,101%", "-1", "inf", "nan,5%", "200,",
         ",20%", "200,20%%", "1e308,50", "1e309",
     ])
+    text_seeds("cgroup_labels", cgroup_seeds())
     return 0
 
 

@@ -175,12 +175,13 @@ void warn_about_walk(const NetnsRun& run) {
   const auto& tally = run.tally;
   auto warn = [](const std::string& text) { sockkit::cli::print_warning("sk-states", text); };
   if (!tally.first_failure.empty()) {
-    warn(fmt::format("{} namespaces could not be read: {}", tally.failed, tally.first_failure));
+    warn(fmt::format("network namespaces that could not be read: {}; the first: {}", tally.failed,
+                     tally.first_failure));
   }
   if (tally.unreachable > 0) {
     warn(fmt::format(
-        "{} network namespaces could not be seen: entering them needs CAP_SYS_ADMIN and no "
-        "process in them is readable here (run as root to count them)",
+        "network namespaces not seen: {} (entering them needs CAP_SYS_ADMIN, and no process in "
+        "them is readable here; run as root to count them)",
         tally.unreachable));
   }
   if (tally.via_proc > 0) {

@@ -173,6 +173,8 @@ Json namespaces_json(const Query& query, const NetnsRun& run,
     if (query.findings) {
       item["findings"] = sample.diagnosis ? findings_json(*sample.diagnosis) : Json::array();
     }
+    // Read inside the namespace: the limits its own findings were judged against.
+    if (sample.kernel) item["sysctls"] = kernel_json(*sample.kernel)["sysctls"];
     list.push_back(std::move(item));
   }
   return list;

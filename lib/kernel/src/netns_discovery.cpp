@@ -156,21 +156,21 @@ NetnsDiscovery discover_netns() {
   return std::move(found);
 }
 
-Fd reopen_netns(const NetnsEntry& entry) {
-  auto matches = [&](const Fd& fd) {
-    struct stat st {};
-    return fd && ::fstat(fd.get(), &st) == 0 && st.st_ino == entry.inode;
+Fd reopen_netns(const NetnsEntry& entry, bool* refused) {
+  if (refused != nullptr) *refused = false;
+  auto open_checked = [&](const std::string& path) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd && (errno == EACCES || errno == EPERM) && refused != nullptr) *refused = true;
+    if (fd && netns_inode(fd) != entry.inode) fd.reset();
+    return fd;
   };
   for (const auto& path : entry.bound_paths) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (matches(fd)) return fd;
+    if (Fd fd = open_checked(path)) return fd;
   }
   const auto root = proc_root();
   for (int pid : {entry.pid, entry.last_pid}) {
     if (pid == 0) continue;
-    auto path = fmt::format("{}/{}/ns/net", root, pid);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (matches(fd)) return fd;
+    if (Fd fd = open_checked(fmt::format("{}/{}/ns/net", root, pid))) return fd;
   }
   return {};
 }

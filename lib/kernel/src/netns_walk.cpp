@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,16 +13,12 @@
 
 #include <fmt/format.h>
 
+#include "sockkit/netns.hpp"
 #include "sockkit/proc_net.hpp"
 
 namespace sockkit {
 
 namespace {
-
-std::uint64_t inode_of_fd(int fd) {
-  struct stat st {};
-  return ::fstat(fd, &st) == 0 ? st.st_ino : 0;
-}
 
 // A process in the namespace whose /proc/PID/net we may read: without CAP_SYS_ADMIN
 // that is the only view of a namespace we cannot enter.
@@ -51,7 +46,7 @@ class Worker {
 
   void run() {
     home_ = Fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    home_inode_ = home_ ? inode_of_fd(home_.get()) : 0;
+    home_inode_ = home_ ? netns_inode(home_) : 0;
     for (auto i = next_++; i < entries_.size(); i = next_++) statuses_[i] = look(i);
   }
 
@@ -60,13 +55,15 @@ class Worker {
     const auto& entry = entries_[index];
     try {
       if (entry.inode == home_inode_) return visit(index, NetnsAccess::entered);
-      Fd ns = reopen_netns(entry);
-      if (!ns) return NetnsStatus::vanished;
-      if (::setns(ns.get(), CLONE_NEWNET) == 0) {
+      bool refused = false;
+      Fd ns = reopen_netns(entry, &refused);
+      if (!ns && !refused) return NetnsStatus::vanished;
+      if (ns && ::setns(ns.get(), CLONE_NEWNET) == 0) {
         auto status = visit(index, NetnsAccess::entered);
         go_home();
         return status;
       }
+      // Not ours to enter (no CAP_SYS_ADMIN over it): its processes may still show it.
       auto dir = readable_proc_net(entry);
       if (dir.empty()) return NetnsStatus::unreachable;
       ProcNetDirOverride view(dir);

@@ -43,8 +43,9 @@ struct NetnsDiscovery {
 
 // Opens the namespace again for a look inside: a bound file first, then the processes
 // that held it. Each candidate is checked to still be this inode (a pid may have been
-// reused by a process elsewhere); an empty Fd means the namespace has gone.
-[[nodiscard]] Fd reopen_netns(const NetnsEntry& entry);
+// reused by a process elsewhere). An empty Fd means the namespace has gone, or, when
+// `refused` is set, that a way in exists but we may not open it.
+[[nodiscard]] Fd reopen_netns(const NetnsEntry& entry, bool* refused = nullptr);
 
 // The one name an operator recognises first: "host", "docker 3f2a9c4b1d2e",
 // "pod 5c1a2b3d", "machine web", a bound name, or "-".
