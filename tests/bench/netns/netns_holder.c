@@ -2,7 +2,7 @@
  * `sk-states --all-netns` benchmark, and holds them until it is told to stop.
  *
  *   netns_holder --named N --unnamed M --sockets S --prefix P --manifest FILE
- *                [--dir DIR] [--timeout SECONDS]
+ *                [--dir DIR] [--timeout SECONDS] [--child-ehash BUCKETS]
  *
  * Named namespaces (N of them) are bound to DIR/P<i> (default DIR /run/netns, what
  * `ip netns add` does) and hold no process: "keeper" processes create them one after
@@ -20,6 +20,12 @@
  * as the descriptors do. The first unnamed namespace half-closes half of its pairs, so
  * a close_wait finding can fire there. Nothing expires: counts stay the same for the
  * whole run, so every tool can be checked against the others.
+ *
+ * With --child-ehash, every namespace is created from a private parent namespace whose
+ * net.ipv4.tcp_child_ehash_entries is BUCKETS, so each gets an established hash table
+ * of its own instead of sharing the host's (a sock_diag dump walks every bucket of the
+ * table its namespace uses). The parent is held by a descriptor only: no process is in
+ * it, so nothing discovers it.
  *
  * When everything is built it writes FILE (one line per namespace: "name NAME PATH" or
  * "pid PID /proc/PID/ns/net"), prints "ready namespaces=K sockets=T seconds=S" and
@@ -58,6 +64,7 @@ static int named, unnamed, sockets;
 static pid_t pids[MAX_NAMESPACES + 64]; /* unnamed children first, then keepers */
 static int npids;
 static int ready_pipe[2];
+static int parent_ns = -1; /* --child-ehash: the namespace new ones are created from */
 
 static void fail(const char* fmt, ...) {
   va_list ap;
@@ -154,6 +161,7 @@ static void open_sockets(int count, int heavy_close_wait) {
 }
 
 static void new_namespace(int count, int heavy_close_wait) {
+  if (parent_ns >= 0 && setns(parent_ns, CLONE_NEWNET) < 0) child_fail("setns to the parent");
   if (unshare(CLONE_NEWNET) < 0) child_fail("unshare(CLONE_NEWNET)");
   bring_lo_up();
   open_sockets(count, heavy_close_wait);
@@ -209,6 +217,28 @@ static void clean_up(void) {
   }
 }
 
+/* Creates the parent namespace of --child-ehash and comes back home. */
+static int make_parent(int buckets, int home) {
+  char text[32];
+  if (unshare(CLONE_NEWNET) < 0) {
+    fail("unshare(CLONE_NEWNET): %s", strerror(errno));
+    return 0;
+  }
+  int f = open("/proc/sys/net/ipv4/tcp_child_ehash_entries", O_WRONLY | O_CLOEXEC);
+  int len = snprintf(text, sizeof text, "%d\n", buckets);
+  if (f < 0 || write(f, text, (size_t)len) != len) {
+    fail("cannot set net.ipv4.tcp_child_ehash_entries (kernel 6.1+): %s", strerror(errno));
+    return 0;
+  }
+  close(f);
+  parent_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (parent_ns < 0 || setns(home, CLONE_NEWNET) < 0) {
+    fail("cannot hold the parent namespace: %s", strerror(errno));
+    return 0;
+  }
+  return 1;
+}
+
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) {
   (void)sig;
@@ -242,7 +272,7 @@ static void write_manifest(const char* file) {
 
 int main(int argc, char** argv) {
   const char* manifest = NULL;
-  int timeout = 300;
+  int timeout = 300, child_ehash = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--named") == 0)
       named = parse_count(argv[i + 1], MAX_NAMESPACES);
@@ -256,6 +286,8 @@ int main(int argc, char** argv) {
       manifest = argv[i + 1];
     else if (strcmp(argv[i], "--dir") == 0)
       snprintf(dir, sizeof dir, "%s", argv[i + 1]);
+    else if (strcmp(argv[i], "--child-ehash") == 0)
+      child_ehash = parse_count(argv[i + 1], 1 << 24);
     else if (strcmp(argv[i], "--timeout") == 0)
       timeout = parse_count(argv[i + 1], 3600);
     else {
@@ -285,6 +317,7 @@ int main(int argc, char** argv) {
     fail("cannot open /proc/self/ns/net or a pipe: %s", strerror(errno));
     return 2;
   }
+  if (child_ehash > 0 && !make_parent(child_ehash, home)) return 2;
   struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: a signal ends read() */
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);

@@ -5,7 +5,8 @@
 # namespace in turn and dumps it over netlink (the floor), on three populations of
 # namespaces built for the run. Not part of ctest. See tests/bench/README.md.
 #
-#   tests/bench/netns/run.sh [--quick] [--runs N] [--loop-runs N] [--out DIR]
+#   tests/bench/netns/run.sh [--quick] [--runs N] [--loop-runs N] [--child-ehash N]
+#                            [--out DIR]
 #
 # Exit status: 0 every target met, 1 a target missed, a count differed or sk-states has
 # no --all-netns (the other rows are still measured), 2 the benchmark could not run.
@@ -13,11 +14,15 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: tests/bench/netns/run.sh [--quick] [--runs N] [--loop-runs N] [--out DIR]
+usage: tests/bench/netns/run.sh [--quick] [--runs N] [--loop-runs N] [--child-ehash N]
+                                [--out DIR]
   --quick        a tenth of the namespaces (20 x 500 sockets, 100 x 20, 100 empty): a
                  smoke test of the benchmark itself, under a minute
   --runs N       hyperfine runs of sk-states and the floor (default 10, at least 5)
   --loop-runs N  hyperfine runs of the ss loop (default 3 at 200 namespaces, 2 at 1,000)
+  --child-ehash N  give every bench namespace an established hash of its own with N
+                 buckets (net.ipv4.tcp_child_ehash_entries, kernel 6.1+) instead of the
+                 host's shared one, which every dump walks whole
   --out DIR      keep hyperfine's JSON exports there (default BUILD/bench/netns)
 Environment: SK_STATES, the sk-states binary to time (default: build/bin/sk-states of
 this tree, configured and built when SK_STATES is not set).
@@ -30,12 +35,14 @@ root=$(cd "$here/../../.." && pwd)
 quick=0
 runs=10
 loop_runs=
+child_ehash=0
 out=
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
     --runs) runs=${2:?--runs needs a number}; shift ;;
     --loop-runs) loop_runs=${2:?--loop-runs needs a number}; shift ;;
+    --child-ehash) child_ehash=${2:?--child-ehash needs a number}; shift ;;
     --out) out=${2:?--out needs a directory}; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "netns bench: error: unknown option \"$1\"" >&2; usage >&2; exit 2 ;;
@@ -47,6 +54,7 @@ die() { echo "netns bench: error: $*" >&2; exit 2; }
 note() { echo "netns bench: $*" >&2; }
 { [[ $runs =~ ^[0-9]+$ ]] && ((runs >= 5)); } || die "--runs needs a number >= 5"
 [[ -z $loop_runs || $loop_runs =~ ^[1-9][0-9]*$ ]] || die "--loop-runs needs a number >= 1"
+[[ $child_ehash =~ ^[0-9]+$ ]] || die "--child-ehash needs a number of buckets"
 
 # ---------------------------------------------------------------- parameters
 if ((quick)); then
@@ -129,7 +137,7 @@ nsb() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; } # 100000 -> 100,000
 build_workload() {
   rm -f "$work/ready" "$work/manifest"
   "$work/netns_holder" --named "$1" --unnamed "$2" --sockets "$3" --prefix "$prefix" \
-    --manifest "$work/manifest" --timeout 300 >"$work/ready" &
+    --manifest "$work/manifest" --timeout 300 --child-ehash "$child_ehash" >"$work/ready" &
   holder=$!
   local waited=0
   while [[ ! -s $work/ready ]]; do
@@ -209,7 +217,7 @@ time_group() {
 median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$out/$1"; }
 stddev() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .stddev * 1000' "$out/$1"; }
 row() { # row FILE NAME
-  printf '%-44s %10.2f (%.1f)\n' "$2" "$(median "$1" "$2")" "$(stddev "$1" "$2")"
+  printf '%-50s %10.2f (%.1f)\n' "$2" "$(median "$1" "$2")" "$(stddev "$1" "$2")"
 }
 # verdict NAME VALUE OP TARGET: OP is ge or le; prints the line and records a miss.
 verdict() {
@@ -219,9 +227,9 @@ verdict() {
   else
     failed=1
   fi
-  printf '%-44s %9.2f%s  %-8s %s\n' "$1" "$2" "$5" "$([[ $3 == ge ]] && echo ">=" || echo "<=") $4$5" "$result"
+  printf '%-50s %9.2f%s  %-8s %s\n' "$1" "$2" "$5" "$([[ $3 == ge ]] && echo ">=" || echo "<=") $4$5" "$result"
 }
-not_measured() { printf '%-44s %10s  %-8s %s\n' "$1" - "$2" "NOT MEASURED"; failed=1; }
+not_measured() { printf '%-50s %10s  %-8s %s\n' "$1" - "$2" "NOT MEASURED"; failed=1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 machine() {
   echo "load average $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs; kernel $(uname -r);" \
@@ -248,7 +256,7 @@ measure() {
   time_group "$loopjson" 0 "$lruns" "ss loop (ip netns exec | nsenter)" \
     "bash $here/ss_loop.sh $prefix $work/pids"
   echo
-  printf '%-44s %17s\n' "command ($tag, host included)" "median ms (sd)"
+  printf '%-50s %17s\n' "command ($tag, host included)" "median ms (sd)"
   ((has_all_netns)) && { row "$json" "$sk_nf"; row "$json" "$sk_def"; }
   row "$json" "floor: bare_netns_dump"
   row "$json" "floor, skipping empty (sockstat)"
@@ -257,7 +265,7 @@ measure() {
   fl=$(median "$json" "floor: bare_netns_dump")
   lp=$(median "$loopjson" "ss loop (ip netns exec | nsenter)")
   echo
-  printf '%-44s %10s  %-8s %s\n' "ratio ($tag)" value target result
+  printf '%-50s %10s  %-8s %s\n' "ratio ($tag)" value target result
   if ((has_all_netns)); then
     local nf def
     nf=$(median "$json" "$sk_nf")
@@ -270,7 +278,7 @@ measure() {
     not_measured "ss loop / sk-states" ">= 50x"
     not_measured "sk-states / floor" "<= 1.3x"
   fi
-  printf '%-44s %9.2fx  %-8s %s\n' "ss loop / floor" "$(ratio "$lp" "$fl")" - info
+  printf '%-50s %9.2fx  %-8s %s\n' "ss loop / floor" "$(ratio "$lp" "$fl")" - info
 }
 
 # ---------------------------------------------------------------- the run
@@ -278,6 +286,11 @@ echo "sk-states --all-netns benchmark: $sk"
 echo "The floor gets the list of namespace files; sk-states' time includes its discovery of"
 echo "the namespaces (/run/netns, the /proc walk, cgroup labels) and every other namespace on"
 echo "the host. Every timed command covers the bench namespaces and the host's own."
+if ((child_ehash)); then
+  echo "Every bench namespace has its own established hash of $(nsb "$child_ehash") buckets (--child-ehash)."
+else
+  echo "Every namespace shares the host's established hash, which every dump walks whole."
+fi
 
 # Baseline: no bench namespace; then (c) 1,000 empty ones. Their difference per namespace
 # is what an empty namespace costs.
@@ -308,7 +321,7 @@ if ((has_all_netns)); then
 fi
 stop_workload
 echo
-printf '%-44s %11s %11s %11s  %-9s %s\n' "command ((c) against the baseline)" "baseline ms" \
+printf '%-50s %11s %11s %11s  %-9s %s\n' "command ((c) against the baseline)" "baseline ms" \
   "+$(nsb "$many_ns") ms" "µs per ns" target result
 per_ns() { # per_ns NAME TARGET
   local b e us
@@ -321,7 +334,7 @@ per_ns() { # per_ns NAME TARGET
     result=PASS
     awk -v u="$us" -v t="$2" 'BEGIN { exit !(u < t) }' || { result=FAIL; failed=1; }
   fi
-  printf '%-44s %11.2f %11.2f %11s  %-9s %s\n' "$1" "$b" "$e" "$us" "$target" "$result"
+  printf '%-50s %11.2f %11.2f %11s  %-9s %s\n' "$1" "$b" "$e" "$us" "$target" "$result"
 }
 if ((has_all_netns)); then
   per_ns "$sk_nf" 100
@@ -345,7 +358,7 @@ if ((has_all_netns)); then
     (($(cat "$work/rss") > rss)) && rss=$(cat "$work/rss")
   done
   verdict "peak RSS of $sk_def, $(nsb "$many_ns") ns (MiB)" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" le 16 ""
-  printf '%-44s %9.2f\n' "(the same at $(nsb "$many_ns") empty namespaces, MiB)" \
+  printf '%-50s %9.2f\n' "(the same at $(nsb "$many_ns") empty namespaces, MiB)" \
     "$(awk -v k="$rss_empty" 'BEGIN { print k / 1024 }')"
 else
   not_measured "peak RSS of sk-states --all-netns" "< 16 MiB"
