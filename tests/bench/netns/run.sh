@@ -18,7 +18,8 @@ usage: tests/bench/netns/run.sh [--quick] [--runs N] [--loop-runs N] [--child-eh
                                 [--out DIR]
   --quick        a tenth of the namespaces (20 x 500 sockets, 100 x 20, 100 empty): a
                  smoke test of the benchmark itself, under a minute
-  --runs N       hyperfine runs of sk-states and the floor (default 10, at least 5)
+  --runs N       hyperfine runs of sk-states and the floor (default 5, at least 5; one
+                 warm-up run before them)
   --loop-runs N  hyperfine runs of the ss loop (default 3 at 200 namespaces, 2 at 1,000)
   --child-ehash N  give every bench namespace an established hash of its own with N
                  buckets (net.ipv4.tcp_child_ehash_entries, kernel 6.1+) instead of the
@@ -33,7 +34,7 @@ EOF
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 quick=0
-runs=10
+runs=5
 loop_runs=
 child_ehash=0
 out=
@@ -251,15 +252,13 @@ measure() {
   local rows=()
   ((has_all_netns)) && rows+=("$sk_nf" "$sk --all-netns -j --no-findings" "$sk_def" "$sk --all-netns")
   rows+=("floor: bare_netns_dump" "$floor --list $work/list")
-  rows+=("floor, skipping empty (sockstat)" "$floor --skip-empty --list $work/list")
-  time_group "$json" 2 "$runs" "${rows[@]}"
+  time_group "$json" 1 "$runs" "${rows[@]}"
   time_group "$loopjson" 0 "$lruns" "ss loop (ip netns exec | nsenter)" \
     "bash $here/ss_loop.sh $prefix $work/pids"
   echo
   printf '%-50s %17s\n' "command ($tag, host included)" "median ms (sd)"
   ((has_all_netns)) && { row "$json" "$sk_nf"; row "$json" "$sk_def"; }
   row "$json" "floor: bare_netns_dump"
-  row "$json" "floor, skipping empty (sockstat)"
   row "$loopjson" "ss loop (ip netns exec | nsenter)"
   local fl lp
   fl=$(median "$json" "floor: bare_netns_dump")
@@ -302,7 +301,7 @@ base_rows=()
 ((has_all_netns)) && base_rows+=("$sk_nf" "$sk --all-netns -j --no-findings" "$sk_def" "$sk --all-netns")
 base_rows+=("floor: bare_netns_dump" "$floor /proc/self/ns/net")
 base_rows+=("floor, skipping empty (sockstat)" "$floor --skip-empty /proc/self/ns/net")
-time_group times-baseline.json 2 "$runs" "${base_rows[@]}"
+time_group times-baseline.json 1 "$runs" "${base_rows[@]}"
 
 echo
 echo "== (c) $(nsb "$many_ns") empty namespaces ($((many_ns / 2)) named, $((many_ns / 2)) held by a process)"
@@ -314,7 +313,7 @@ empty_rows=()
 ((has_all_netns)) && empty_rows+=("$sk_nf" "$sk --all-netns -j --no-findings" "$sk_def" "$sk --all-netns")
 empty_rows+=("floor: bare_netns_dump" "$floor --list $work/list")
 empty_rows+=("floor, skipping empty (sockstat)" "$floor --skip-empty --list $work/list")
-time_group times-empty.json 2 "$runs" "${empty_rows[@]}"
+time_group times-empty.json 1 "$runs" "${empty_rows[@]}"
 if ((has_all_netns)); then
   /usr/bin/time -f %M -o "$work/rss" "$sk" --all-netns >/dev/null
   rss_empty=$(cat "$work/rss")
@@ -340,7 +339,8 @@ if ((has_all_netns)); then
   per_ns "$sk_nf" 100
   per_ns "$sk_def" 100
 else
-  not_measured "sk-states per empty namespace" "< 100 µs"
+  printf '%-50s %11s %11s %11s  %-9s %s\n' "sk-states per empty namespace" - - - "< 100 µs" "NOT MEASURED"
+  failed=1
 fi
 per_ns "floor: bare_netns_dump" ""
 per_ns "floor, skipping empty (sockstat)" ""
