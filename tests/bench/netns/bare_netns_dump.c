@@ -8,7 +8,7 @@
  * no threads, no parsing beyond idiag_state, nothing allocated per socket: the least
  * a per-namespace census can do.
  *
- *   bare_netns_dump [--each] [--skip-empty] [--list FILE] [PATH...]
+ *   bare_netns_dump [--each] [--skip-empty] [--one-walk] [--list FILE] [PATH...]
  *
  *   --list FILE   read more namespace files from FILE, one path per line
  *   --each        also print "INODE TOTAL" for every namespace (INODE: st_ino of its
@@ -19,6 +19,10 @@
  *                 since every dump walks the whole established hash table, which all
  *                 namespaces share (262,144 buckets on a 24 GiB machine), whatever the
  *                 namespace holds.
+ *   --one-walk    one TCPDIAG_GETSOCK dump per namespace instead of the two
+ *                 per-family ones: the kernel answers that older request with a single
+ *                 walk for both families (what sk-states does). Not the floor the
+ *                 targets use either; shown beside it.
  *
  * Output: "namespaces N", "total N", then "STATE count" for each state seen, in the
  * kernel's names (ESTABLISHED, CLOSE_WAIT, ...). Exit 0, or 2 on any error (a namespace
@@ -54,24 +58,12 @@ static void die(const char* what, const char* detail) {
   exit(2);
 }
 
-static void dump(int fd, int family, unsigned long long counts[256]) {
-  struct {
-    struct nlmsghdr nlh;
-    struct inet_diag_req_v2 req;
-  } msg;
+/* Sends one dump request and counts the state byte of every record it brings. */
+static void dump(int fd, const void* request, size_t length, unsigned long long counts[256]) {
   struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-
-  memset(&msg, 0, sizeof msg);
-  msg.nlh.nlmsg_len = sizeof msg;
-  msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  msg.nlh.nlmsg_seq = (uint32_t)family;
-  msg.req.sdiag_family = (uint8_t)family;
-  msg.req.sdiag_protocol = IPPROTO_TCP;
-  msg.req.idiag_states = 0xfff;
-  if (sendto(fd, &msg, sizeof msg, 0, (struct sockaddr*)&kernel, sizeof kernel) < 0)
+  if (sendto(fd, request, length, 0, (struct sockaddr*)&kernel, sizeof kernel) < 0)
     die("sendto", NULL);
-
+  uint16_t type = ((const struct nlmsghdr*)request)->nlmsg_type;
   for (;;) {
     ssize_t n = recv(fd, buf, sizeof buf, 0);
     if (n < 0) {
@@ -89,16 +81,50 @@ static void dump(int fd, int family, unsigned long long counts[256]) {
         errno = -e->error;
         die("sock_diag dump", NULL);
       }
-      if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
+      if (h->nlmsg_type != type) continue;
       const struct inet_diag_msg* d = NLMSG_DATA(h);
       counts[d->idiag_state]++;
     }
   }
 }
 
+/* One inet_diag_req_v2 dump of one family: what ss and the floor do. */
+static void dump_family(int fd, int family, unsigned long long counts[256]) {
+  struct {
+    struct nlmsghdr nlh;
+    struct inet_diag_req_v2 req;
+  } msg;
+  memset(&msg, 0, sizeof msg);
+  msg.nlh.nlmsg_len = sizeof msg;
+  msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  msg.nlh.nlmsg_seq = (uint32_t)family;
+  msg.req.sdiag_family = (uint8_t)family;
+  msg.req.sdiag_protocol = IPPROTO_TCP;
+  msg.req.idiag_states = 0xfff;
+  dump(fd, &msg, sizeof msg, counts);
+}
+
+/* The older TCPDIAG_GETSOCK request: the kernel answers it with one walk of the
+ * tables for both families (it dumps with family AF_UNSPEC). */
+static void dump_both(int fd, unsigned long long counts[256]) {
+  struct {
+    struct nlmsghdr nlh;
+    struct inet_diag_req req;
+  } msg;
+  memset(&msg, 0, sizeof msg);
+  msg.nlh.nlmsg_len = sizeof msg;
+  msg.nlh.nlmsg_type = TCPDIAG_GETSOCK;
+  msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  msg.nlh.nlmsg_seq = 1;
+  msg.req.idiag_family = AF_INET;
+  msg.req.idiag_states = 0xfff;
+  dump(fd, &msg, sizeof msg, counts);
+}
+
 static unsigned long long counts[256];
 static unsigned long long namespaces;
-static int each, skip_empty;
+static int each, skip_empty, one_walk;
 
 /* The sum of the numbers after each `key` in the calling thread's /proc/.../net/FILE. */
 static unsigned long long sockstat_sum(const char* file, const char* const* keys) {
@@ -133,8 +159,12 @@ static void count_namespace(const char* path) {
   if (!skip_empty || holds_tcp()) {
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (fd < 0) die("socket(NETLINK_SOCK_DIAG) in", path);
-    dump(fd, AF_INET, counts);
-    dump(fd, AF_INET6, counts);
+    if (one_walk) {
+      dump_both(fd, counts);
+    } else {
+      dump_family(fd, AF_INET, counts);
+      dump_family(fd, AF_INET6, counts);
+    }
     close(fd);
   }
   if (each) {
@@ -164,10 +194,14 @@ int main(int argc, char** argv) {
       each = 1;
     } else if (strcmp(argv[i], "--skip-empty") == 0) {
       skip_empty = 1;
+    } else if (strcmp(argv[i], "--one-walk") == 0) {
+      one_walk = 1;
     } else if (strcmp(argv[i], "--list") == 0 && i + 1 < argc) {
       ++i;
     } else if (argv[i][0] == '-') {
-      fprintf(stderr, "usage: bare_netns_dump [--each] [--skip-empty] [--list FILE] [PATH...]\n");
+      fprintf(
+          stderr,
+          "usage: bare_netns_dump [--each] [--skip-empty] [--one-walk] [--list FILE] [PATH...]\n");
       return 2;
     }
   }

@@ -252,6 +252,7 @@ measure() {
   local rows=()
   ((has_all_netns)) && rows+=("$sk_nf" "$sk --all-netns -j --no-findings" "$sk_def" "$sk --all-netns")
   rows+=("floor: bare_netns_dump" "$floor --list $work/list")
+  rows+=("floor, one walk for both families" "$floor --one-walk --list $work/list")
   time_group "$json" 1 "$runs" "${rows[@]}"
   time_group "$loopjson" 0 "$lruns" "ss loop (ip netns exec | nsenter)" \
     "bash $here/ss_loop.sh $prefix $work/pids"
@@ -259,6 +260,7 @@ measure() {
   printf '%-50s %17s\n' "command ($tag, host included)" "median ms (sd)"
   ((has_all_netns)) && { row "$json" "$sk_nf"; row "$json" "$sk_def"; }
   row "$json" "floor: bare_netns_dump"
+  row "$json" "floor, one walk for both families"
   row "$loopjson" "ss loop (ip netns exec | nsenter)"
   local fl lp
   fl=$(median "$json" "floor: bare_netns_dump")
@@ -278,6 +280,11 @@ measure() {
     not_measured "sk-states / floor" "<= 1.3x"
   fi
   printf '%-50s %9.2fx  %-8s %s\n' "ss loop / floor" "$(ratio "$lp" "$fl")" - info
+  if ((has_all_netns)); then
+    local one
+    one=$(median "$json" "floor, one walk for both families")
+    printf '%-50s %9.2fx  %-8s %s\n' "sk-states -j --no-findings / one-walk floor" "$(ratio "$nf" "$one")" - info
+  fi
 }
 
 # ---------------------------------------------------------------- the run
@@ -300,6 +307,7 @@ seen_by_sk
 base_rows=()
 ((has_all_netns)) && base_rows+=("$sk_nf" "$sk --all-netns -j --no-findings" "$sk_def" "$sk --all-netns")
 base_rows+=("floor: bare_netns_dump" "$floor /proc/self/ns/net")
+base_rows+=("floor, one walk for both families" "$floor --one-walk /proc/self/ns/net")
 base_rows+=("floor, skipping empty (sockstat)" "$floor --skip-empty /proc/self/ns/net")
 time_group times-baseline.json 1 "$runs" "${base_rows[@]}"
 
@@ -312,10 +320,11 @@ check_counts "$many_ns"
 empty_rows=()
 ((has_all_netns)) && empty_rows+=("$sk_nf" "$sk --all-netns -j --no-findings" "$sk_def" "$sk --all-netns")
 empty_rows+=("floor: bare_netns_dump" "$floor --list $work/list")
+empty_rows+=("floor, one walk for both families" "$floor --one-walk --list $work/list")
 empty_rows+=("floor, skipping empty (sockstat)" "$floor --skip-empty --list $work/list")
 time_group times-empty.json 1 "$runs" "${empty_rows[@]}"
 if ((has_all_netns)); then
-  /usr/bin/time -f %M -o "$work/rss" "$sk" --all-netns >/dev/null
+  /usr/bin/time -f %M -o "$work/rss" "$sk" --all-netns >/dev/null || true
   rss_empty=$(cat "$work/rss")
 fi
 stop_workload
@@ -343,6 +352,7 @@ else
   failed=1
 fi
 per_ns "floor: bare_netns_dump" ""
+per_ns "floor, one walk for both families" ""
 per_ns "floor, skipping empty (sockstat)" ""
 sleep 3 # the kernel tears the namespaces down in the background
 
@@ -351,15 +361,20 @@ echo "== (b) $(nsb "$many_ns") namespaces x $many_sockets TCP sockets = $(nsb $(
   "($((many_ns / 2)) named, $((many_ns / 2)) held by a process)"
 build_workload $((many_ns / 2)) $((many_ns / 2)) "$many_sockets"
 measure b "$many_ns" 2
-if ((has_all_netns)); then
-  rss=0
+# peak_rss ARGS...: the largest peak RSS of three runs of sk-states ARGS, in MiB.
+peak_rss() {
+  local kib=0
   for _ in 1 2 3; do
-    /usr/bin/time -f %M -o "$work/rss" "$sk" --all-netns >/dev/null
-    (($(cat "$work/rss") > rss)) && rss=$(cat "$work/rss")
+    /usr/bin/time -f %M -o "$work/rss" "$sk" "$@" >/dev/null || true
+    (($(cat "$work/rss") > kib)) && kib=$(cat "$work/rss")
   done
-  verdict "peak RSS of $sk_def, $(nsb "$many_ns") ns (MiB)" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" le 16 ""
-  printf '%-50s %9.2f\n' "(the same at $(nsb "$many_ns") empty namespaces, MiB)" \
-    "$(awk -v k="$rss_empty" 'BEGIN { print k / 1024 }')"
+  awk -v k="$kib" 'BEGIN { print k / 1024 }'
+}
+if ((has_all_netns)); then
+  verdict "peak RSS of $sk_def, $(nsb "$many_ns") ns (MiB)" "$(peak_rss --all-netns)" le 16 ""
+  printf '%-50s %9.2f  %-8s %s\n' "the same, $sk_nf" "$(peak_rss --all-netns -j --no-findings)" - info
+  printf '%-50s %9.2f  %-8s %s\n' "$sk_def at $(nsb "$many_ns") empty namespaces" \
+    "$(awk -v k="$rss_empty" 'BEGIN { print k / 1024 }')" - info
 else
   not_measured "peak RSS of sk-states --all-netns" "< 16 MiB"
 fi
