@@ -220,7 +220,7 @@ stddev() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .stddev * 1
 row() { # row FILE NAME
   printf '%-50s %10.2f (%.1f)\n' "$2" "$(median "$1" "$2")" "$(stddev "$1" "$2")"
 }
-# verdict NAME VALUE OP TARGET: OP is ge or le; prints the line and records a miss.
+# verdict NAME VALUE OP TARGET UNIT: OP is ge or le; prints the line, records a miss.
 verdict() {
   local result=FAIL
   if awk -v v="$2" -v t="$4" -v op="$3" 'BEGIN { exit !(op == "ge" ? v >= t : v <= t) }'; then
