@@ -367,24 +367,26 @@ low=(--threshold close_wait=5:10)
 expect_status 0 "findings -j" -- "${st[@]}" -j "${low[@]}"
 expect_eq "$(of "${inode[A]}" '[.findings[] | select(.rule == "close_wait") | .severity] | tojson')" \
     '["critical"]' "A: a critical close_wait finding"
-# The JSON finding names its namespace by the object it is in (its evidence does not
-# repeat it); the text names it in the header line, --check in its line (below).
+# The JSON finding is in its namespace's object and names it in its evidence too; the
+# text names it in the header line, --check in its line (below).
 expect_eq "$(got --argjson i "${inode[A]}" '[.namespaces[] | select(.findings[]?.rule == "close_wait")
     | .netns | "\(.inode) \(.label)"] | unique | join(",")')" "${inode[A]} $nsA" \
     "A: the close_wait finding is in A's object (inode and label), and only there"
+expect_eq "$(of "${inode[A]}" '[.findings[] | select(.rule == "close_wait") | .evidence.netns | "\(.inode) \(.label)"] | join(",")')" \
+    "${inode[A]} $nsA" "A: the close_wait finding's evidence names its namespace"
 expect_eq "$(of "${inode[B]}" '[.findings[] | select(.severity == "warning" or .severity == "critical")] | length')" 0 \
     "B: quiet, no warning or critical finding"
 expect_status 0 "findings text" -- "${st[@]}" "${low[@]}"
 expect_in <(row "$work/out" "${inode[A]}") "close_wait" "text: A's FINDINGS column"
 expect_eq "$(row "$work/out" "${inode[B]}" | awk '{print $NF}')" "-" "text: B's FINDINGS column is -"
-expect_in "$work/out" "netns ${inode[A]} $nsA (pid ${pop[A]} sk-population)" \
+expect_in "$work/out" "netns ${inode[A]} ($nsA, pid ${pop[A]} sk-population)" \
     "text: A's findings under its header line"
 expect_eq "$(grep -A1 "^netns ${inode[A]} " "$work/out" | tail -1)" FINDINGS \
     "text: A's header line, then its FINDINGS"
 expect_not_in "$work/out" "netns ${inode[B]} (" "text: no findings header for B"
 # A namespace with no process: its TIME_WAIT (3) fires at these levels, named by its name.
 expect_status 0 "findings of B, no process" -- "${st[@]}" --threshold time_wait=1:100
-expect_in "$work/out" "netns ${inode[B]} $nsB (" "text: B's findings under a header with its name"
+expect_in "$work/out" "netns ${inode[B]} ($nsB)" "text: B's findings under a header with its name"
 expect_eq "$(row "$work/out" "${inode[B]}" | awk '{print $3, $NF}')" "- time_wait" \
     "text: B's row: no process, the time_wait finding"
 expect_status 2 "--check" -- "${st[@]}" --check "${low[@]}"

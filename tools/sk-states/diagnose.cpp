@@ -67,7 +67,7 @@ sockkit::ProcessMap Diagnoser::look_up(std::span<const std::uint32_t> inodes) {
   return owners;
 }
 
-Sample Diagnoser::take(const Query& query) {
+Sample Diagnoser::take(const Query& query, const sockkit::OwnerLookup* owners) {
   Sample sample;
   auto start = std::chrono::steady_clock::now();
   auto readings = read_readings();
@@ -125,11 +125,15 @@ Sample Diagnoser::take(const Query& query) {
     input.previous_readings = &*previous_readings_;
     input.interval_s = std::chrono::duration<double>(now - previous_at_).count();
   }
-  auto lookup = [this](std::span<const std::uint32_t> inodes) { return look_up(inodes); };
-  sample.diagnosis = sockkit::diagnose(input, query.thresholds, lookup);
-  previous_ = sample.diagnosis;
-  previous_readings_ = readings;
-  previous_at_ = now;
+  sockkit::OwnerLookup own = [this](std::span<const std::uint32_t> inodes) {
+    return look_up(inodes);
+  };
+  sample.diagnosis = sockkit::diagnose(input, query.thresholds, owners ? *owners : own);
+  if (keep_history_) {
+    previous_ = sample.diagnosis;
+    previous_readings_ = readings;
+    previous_at_ = now;
+  }
   sample.kernel = std::move(readings);
   return sample;
 }

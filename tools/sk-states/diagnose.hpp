@@ -20,7 +20,11 @@ class Diagnoser {
   // each built in the initial namespace and used on a worker thread inside its own.
   explicit Diagnoser(const sockkit::NetSysctls& host_limits) : host_limits_(host_limits) {}
 
-  [[nodiscard]] Sample take(const Query& query);
+  // `owners`: where the rules look socket owners up, when not in a scan of their own
+  // (--all-netns shares one scan of /proc among every namespace).
+  [[nodiscard]] Sample take(const Query& query, const sockkit::OwnerLookup* owners = nullptr);
+  // Keep this sample for the next one's rates (--watch); a one-shot run keeps nothing.
+  void keep_history(bool keep) noexcept { keep_history_ = keep; }
 
  private:
   sockkit::ProcessMap look_up(std::span<const std::uint32_t> inodes);
@@ -29,6 +33,7 @@ class Diagnoser {
   std::optional<sockkit::Diagnosis> previous_;
   std::optional<sockkit::KernelReadings> previous_readings_;
   std::chrono::steady_clock::time_point previous_at_;
+  bool keep_history_ = true;
 };
 
 // Says once per run (whichever namespace or thread notices first) that other users'

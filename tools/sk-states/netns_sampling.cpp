@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -62,9 +63,29 @@ bool holds_nothing(const Query& query) {
   return !tcp && !udp;
 }
 
+// The owners the findings name, for every namespace from one scan of /proc: a scan per
+// namespace would read every process's descriptors once for each of them. The first
+// namespace that asks pays for it; the others wait for it and share it.
+class SharedOwners {
+ public:
+  sockkit::ProcessMap operator()(std::span<const std::uint32_t>) {
+    std::call_once(once_, [this] {
+      map_ = sockkit::ProcessMap::scan_every_socket();
+      if (map_.unreadable_processes() > 0 && ::geteuid() != 0) {
+        warn_unreadable(map_.unreadable_processes());
+      }
+    });
+    return map_;
+  }
+
+ private:
+  std::once_flag once_;
+  sockkit::ProcessMap map_;
+};
+
 }  // namespace
 
-NetnsSampler::NetnsSampler(const Query& query) {
+NetnsSampler::NetnsSampler(const Query& query) : watching_(query.watch_seconds.has_value()) {
   if (query.findings) host_limits_ = sockkit::read_net_sysctls();
 }
 
@@ -82,7 +103,7 @@ NetnsRun NetnsSampler::discover() {
       if (node) {
         kept.insert(std::move(node));
       } else {
-        kept.try_emplace(entry.inode, *host_limits_);
+        kept.try_emplace(entry.inode, *host_limits_).first->second.keep_history(watching_);
       }
     }
     diagnosers_ = std::move(kept);  // namespaces that went away take their history along
@@ -118,9 +139,13 @@ void NetnsSampler::walk(NetnsRun& run, const Query& query, const Visit& visit) {
 NetnsRun NetnsSampler::take_counts(const Query& query) {
   auto start = std::chrono::steady_clock::now();
   auto run = discover();
+  SharedOwners shared;
+  const sockkit::OwnerLookup owners = [&](std::span<const std::uint32_t> inodes) {
+    return shared(inodes);
+  };
   walk(run, query, [&](std::size_t, const sockkit::NetnsEntry& entry, const Query& asked) {
     if (!host_limits_) return take_census(asked, nullptr);
-    return diagnosers_.at(entry.inode).take(asked);
+    return diagnosers_.at(entry.inode).take(asked, &owners);
   });
   run.total.duration_ms = elapsed_ms(start);
   return run;

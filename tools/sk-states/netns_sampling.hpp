@@ -47,6 +47,7 @@ class NetnsSampler {
 
   std::optional<sockkit::NetSysctls> host_limits_;
   std::map<std::uint64_t, Diagnoser> diagnosers_;  // by inode: rates across --watch samples
+  bool watching_ = false;
 };
 
 // Warnings about what the walk could not see (stderr, one line each).

@@ -145,10 +145,11 @@ std::string findings_sections(const NetnsRun& run, const std::vector<std::size_t
     const auto& diagnosis = run.samples[i].diagnosis;
     if (!diagnosis || diagnosis->findings.empty()) continue;
     const auto& entry = run.discovery.namespaces[i];
-    out += "\n" +
-           context.paint(sockkit::Style::bold,
-                         fmt::format("netns {} {}", entry.inode, netns_where(entry))) +
-           "\n";
+    auto label = sockkit::netns_label(entry);
+    auto heading = entry.pid == 0 ? fmt::format("netns {} ({})", entry.inode, label)
+                                  : fmt::format("netns {} ({}, pid {} {})", entry.inode, label,
+                                                entry.pid, entry.command);
+    out += "\n" + context.paint(sockkit::Style::bold, heading) + "\n";
     out += findings_text(*diagnosis, context);
   }
   if (out.empty() && std::any_of(rows.begin(), rows.end(), [&](std::size_t i) {
@@ -171,7 +172,14 @@ Json namespaces_json(const Query& query, const NetnsRun& run,
     for (const auto& item_counts : counts.items()) item[item_counts.key()] = item_counts.value();
     // A namespace with no sockets is not diagnosed: nothing there can be wrong.
     if (query.findings) {
-      item["findings"] = sample.diagnosis ? findings_json(*sample.diagnosis) : Json::array();
+      Json findings = sample.diagnosis ? findings_json(*sample.diagnosis) : Json::array();
+      // Each finding says where it is, so that it still does when taken out of the list.
+      const auto& entry = run.discovery.namespaces[i];
+      for (auto& finding : findings) {
+        finding["evidence"]["netns"] =
+            Json{{"inode", entry.inode}, {"label", sockkit::netns_label(entry)}};
+      }
+      item["findings"] = std::move(findings);
     }
     // Read inside the namespace: the limits its own findings were judged against.
     if (sample.kernel) item["sysctls"] = kernel_json(*sample.kernel)["sysctls"];

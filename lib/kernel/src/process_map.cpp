@@ -135,6 +135,7 @@ struct Shared {
   int root_fd = -1;
   std::string_view root;
   std::span<const std::uint32_t> wanted;  // sorted, unique
+  bool every_socket = false;              // keep every socket, not only the wanted
   std::span<const int> pids;              // ascending
   Holders holders = Holders::every;
   std::atomic<std::size_t> next{0};  // the first pid no worker has claimed yet
@@ -229,7 +230,9 @@ void scan_process(Shared& scan, Worker& worker, int pid) {
     }
     if (static_cast<std::size_t>(length) == link.size()) continue;  // longer than a socket's
     auto inode = parse_socket_link(std::string_view(link.data(), static_cast<std::size_t>(length)));
-    if (!inode || !std::binary_search(scan.wanted.begin(), scan.wanted.end(), *inode)) continue;
+    if (!inode) continue;
+    if (!scan.every_socket && !std::binary_search(scan.wanted.begin(), scan.wanted.end(), *inode))
+      continue;
     worker.found.owners.push_back({*inode, pid, static_cast<int>(fd)});
   }
   if (fds.error() != 0) {
@@ -406,8 +409,17 @@ ProcessMap ProcessMap::scan(std::span<const std::uint32_t> wanted_inodes) {
 }
 
 ProcessMap ProcessMap::scan(std::span<const std::uint32_t> wanted_inodes, Holders holders) {
+  if (wanted_inodes.empty()) return {};
+  return scan_sockets(wanted_inodes, holders, false);
+}
+
+ProcessMap ProcessMap::scan_every_socket() {
+  return scan_sockets({}, Holders::every, true);
+}
+
+ProcessMap ProcessMap::scan_sockets(std::span<const std::uint32_t> wanted_inodes, Holders holders,
+                                    bool every_socket) {
   ProcessMap map;
-  if (wanted_inodes.empty()) return map;
   std::vector<std::uint32_t> wanted(wanted_inodes.begin(), wanted_inodes.end());
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
@@ -421,6 +433,7 @@ ProcessMap ProcessMap::scan(std::span<const std::uint32_t> wanted_inodes, Holder
   shared.root_fd = root_fd.get();
   shared.root = root;
   shared.wanted = wanted;
+  shared.every_socket = every_socket;
   shared.pids = pids;
   shared.holders = holders;
   if (holders == Holders::lowest) {

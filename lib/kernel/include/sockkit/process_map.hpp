@@ -62,6 +62,11 @@ class ProcessMap {
   [[nodiscard]] static ProcessMap scan(std::span<const std::uint32_t> wanted_inodes,
                                        Holders holders);
 
+  // Every socket descriptor of every process: one walk that answers any later question
+  // about any socket, which is what many small questions (one per network namespace)
+  // cost less as.
+  [[nodiscard]] static ProcessMap scan_every_socket();
+
   // The holder with the lowest pid, or nullptr when no readable process holds it.
   [[nodiscard]] const ProcessInfo* owner(std::uint32_t inode) const;
   // Every descriptor on the socket, by pid then fd; empty when none.
@@ -73,6 +78,9 @@ class ProcessMap {
   [[nodiscard]] std::size_t unreadable_processes() const { return unreadable_; }
 
  private:
+  [[nodiscard]] static ProcessMap scan_sockets(std::span<const std::uint32_t> wanted,
+                                               Holders holders, bool every_socket);
+
   std::vector<SocketOwner> owners_;     // sorted by inode, pid, fd
   std::vector<ProcessInfo> processes_;  // sorted by pid
   std::size_t unreadable_ = 0;
