@@ -145,7 +145,9 @@ NetnsRun NetnsSampler::take_counts(const Query& query) {
   };
   walk(run, query, [&](std::size_t, const sockkit::NetnsEntry& entry, const Query& asked) {
     if (!host_limits_) return take_census(asked, nullptr);
-    return diagnosers_.at(entry.inode).take(asked, &owners);
+    auto sample = diagnosers_.at(entry.inode).take(asked, &owners);
+    if (sample.kernel) keep_shown_counters(*sample.kernel);
+    return sample;
   });
   run.total.duration_ms = elapsed_ms(start);
   return run;

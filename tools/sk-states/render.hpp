@@ -68,6 +68,9 @@ struct ListedSocket {
                                         const RenderContext& context, bool brief = false);
 [[nodiscard]] sockkit::Json findings_json(const sockkit::Diagnosis& diagnosis);
 [[nodiscard]] sockkit::Json kernel_json(const sockkit::KernelReadings& kernel);
+// Drops the counters no output shows (a few hundred, each with two names), keeping what
+// kernel_json and findings_prom print: --all-netns keeps one set per namespace.
+void keep_shown_counters(sockkit::KernelReadings& kernel);
 // `labels`: put first on every sample (netns="INODE" under --all-netns); `host_wide`:
 // also the host-wide pools (orphans, TCP memory), which only the host's namespace shows.
 [[nodiscard]] std::string findings_prom(const sockkit::Diagnosis& diagnosis,

@@ -131,6 +131,16 @@ constexpr KernelMetric kKernelCounters[] = {
 
 }  // namespace
 
+void keep_shown_counters(sockkit::KernelReadings& kernel) {
+  sockkit::CounterSet shown;
+  for (const auto& c : kKernelCounters) {
+    if (auto value = kernel.counters.get(c.section, c.name)) {
+      shown.add(std::string(c.section), std::string(c.name), *value);
+    }
+  }
+  kernel.counters = std::move(shown);
+}
+
 Json kernel_json(const sockkit::KernelReadings& kernel) {
   Json counters = Json::object();
   for (const auto& c : kKernelCounters) {

@@ -1,6 +1,7 @@
 // Taking one look at the sockets: a census, groups, or the sockets themselves.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "diagnose.hpp"
@@ -28,5 +29,9 @@ namespace sk_states {
 // With a diagnoser, each sample also carries its findings (and their rates).
 int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
               const RenderContext& context);
+
+// --watch's rhythm: `sample(index)` every interval until --count samples or a stop
+// signal, then the JSON summary line; the exit status.
+int repeat_samples(const Query& query, const std::function<void(std::uint64_t)>& sample);
 
 }  // namespace sk_states

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -159,14 +160,30 @@ std::string json_line(const Query& query, const Sample& sample, const Previous* 
 
 }  // namespace
 
-int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
-              const RenderContext& context) {
+int repeat_samples(const Query& query, const std::function<void(std::uint64_t)>& sample) {
   // A stop signal that arrives while a sample is taken waits for the pause after it.
   sockkit::block_stop_signals();
-  bool terminal = query.format == sockkit::cli::Format::text && ::isatty(STDOUT_FILENO) == 1;
-  std::optional<Previous> previous;
   std::uint64_t samples = 0;
   for (;;) {
+    sample(samples);
+    if (++samples == query.watch_count) break;
+    auto pause = std::chrono::duration<double>(*query.watch_seconds);
+    if (sockkit::wait_for_stop_signal(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(pause)) != 0)
+      break;
+  }
+  if (query.format == sockkit::cli::Format::json && !query.quiet) {
+    sockkit::cli::write_out(sockkit::to_json_text(Json{{"type", "summary"}, {"samples", samples}},
+                                                  sockkit::JsonLayout::line));
+  }
+  return sockkit::cli::exit_ok;
+}
+
+int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
+              const RenderContext& context) {
+  bool terminal = query.format == sockkit::cli::Format::text && ::isatty(STDOUT_FILENO) == 1;
+  std::optional<Previous> previous;
+  return repeat_samples(query, [&](std::uint64_t) {
     auto sample = diagnoser ? diagnoser->take(query) : take_census(query, nullptr);
     auto now = std::chrono::steady_clock::now();
     double seconds = previous ? std::chrono::duration<double>(now - previous->at).count() : 0;
@@ -183,17 +200,7 @@ int run_watch(const Query& query, std::optional<Diagnoser>& diagnoser,
       sockkit::cli::flush_out();
     }
     previous = Previous{sample.census, now};
-    if (++samples == query.watch_count) break;
-    auto pause = std::chrono::duration<double>(*query.watch_seconds);
-    if (sockkit::wait_for_stop_signal(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(pause)) != 0)
-      break;
-  }
-  if (query.format == sockkit::cli::Format::json && !query.quiet) {
-    sockkit::cli::write_out(sockkit::to_json_text(Json{{"type", "summary"}, {"samples", samples}},
-                                                  sockkit::JsonLayout::line));
-  }
-  return sockkit::cli::exit_ok;
+  });
 }
 
 }  // namespace sk_states

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "render_netns.hpp"
-#include "sockkit/signal_watch.hpp"
+#include "sampling.hpp"
 #include "watch_netns.hpp"
 
 namespace sk_states {
@@ -115,15 +115,13 @@ std::string json_line(const Query& query, const NetnsRun& run, const Changes& c,
 }  // namespace
 
 int run_watch_netns(const Query& query, NetnsSampler& sampler, const RenderContext& context) {
-  sockkit::block_stop_signals();
   bool terminal = query.format == sockkit::cli::Format::text && ::isatty(STDOUT_FILENO) == 1;
   std::optional<SeenMap> previous;
-  std::uint64_t samples = 0;
-  for (;;) {
+  return repeat_samples(query, [&](std::uint64_t index) {
     auto run = sampler.take_counts(query);
     auto now = seen_of(run);
     auto c = changes(now, previous ? &*previous : nullptr);
-    if (samples == 0) warn_about_walk(run);
+    if (index == 0) warn_about_walk(run);
     if (!query.quiet) {
       auto taken = std::chrono::system_clock::now();
       if (terminal)
@@ -135,17 +133,7 @@ int run_watch_netns(const Query& query, NetnsSampler& sampler, const RenderConte
       sockkit::cli::flush_out();
     }
     previous = std::move(now);
-    if (++samples == query.watch_count) break;
-    auto pause = std::chrono::duration<double>(*query.watch_seconds);
-    if (sockkit::wait_for_stop_signal(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(pause)) != 0)
-      break;
-  }
-  if (query.format == sockkit::cli::Format::json && !query.quiet) {
-    sockkit::cli::write_out(sockkit::to_json_text(Json{{"type", "summary"}, {"samples", samples}},
-                                                  sockkit::JsonLayout::line));
-  }
-  return sockkit::cli::exit_ok;
+  });
 }
 
 }  // namespace sk_states
