@@ -266,7 +266,7 @@ expect_status 0 "--help" -- "$explain" --help
 expect_in "$work/out" "Examples:" "--help has examples"
 expect_in "$work/out" "--diagram" "--help lists --diagram"
 expect_status 0 "--version" -- "$explain" --version
-expect_eq "$(cat "$work/out")" "sk-explain (sockkit) 0.2.0" "--version line"
+expect_eq "$(cat "$work/out")" "sk-explain (sockkit) 0.3.0" "--version line"
 
 expect_status 0 "no colour into a pipe" -- "$explain" time-wait
 expect_not_in "$work/out" $'\e[' "no escapes when stdout is not a terminal"

@@ -246,20 +246,19 @@ std::string info_prom(const NetnsRun& run, const std::vector<std::size_t>& rows)
 
 std::string render_prom(const Query& query, const NetnsRun& run,
                         const std::vector<std::size_t>& rows, const RenderContext& context) {
-  std::vector<std::string> texts;
-  texts.reserve(rows.size() * 2 + 1);
+  sockkit::PromFamilyMerger merger;
   for (auto i : rows) {
     const auto& entry = run.discovery.namespaces[i];
     const auto& sample = run.samples[i];
     PromLabels labels{{"netns", fmt::format("{}", entry.inode)}};
-    texts.push_back(counts_prom(query, sample, labels));
+    merger.add(counts_prom(query, sample, labels));
     if (sample.diagnosis && sample.kernel) {
-      texts.push_back(
+      merger.add(
           findings_prom(*sample.diagnosis, *sample.kernel, context.page_bytes, labels, entry.host));
     }
   }
-  texts.push_back(info_prom(run, rows));
-  return sockkit::merge_prom_families(texts);
+  merger.add(info_prom(run, rows));
+  return merger.take();
 }
 
 }  // namespace

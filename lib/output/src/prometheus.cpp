@@ -133,12 +133,6 @@ void PromWriter::sample(const std::vector<Label>& labels, double value, std::str
 
 namespace {
 
-struct MergedFamily {
-  std::string name;
-  std::string header;  // its HELP and TYPE lines
-  std::string samples;
-};
-
 // The family a "# HELP NAME ..." or "# TYPE NAME ..." line names.
 std::string_view family_of(std::string_view line) {
   auto rest = line.substr(7);
@@ -147,33 +141,41 @@ std::string_view family_of(std::string_view line) {
 
 }  // namespace
 
-std::string merge_prom_families(const std::vector<std::string>& texts) {
-  std::vector<MergedFamily> families;
-  for (const auto& text : texts) {
-    std::size_t current = families.size();  // none yet in this text
-    bool fresh = false;                     // the current family first appeared in this text
-    std::string_view rest = text;
-    while (!rest.empty()) {
-      auto end = rest.find('\n');
-      auto line = rest.substr(0, end == std::string_view::npos ? rest.size() : end + 1);
-      rest.remove_prefix(line.size());
-      if (!line.starts_with("# HELP ") && !line.starts_with("# TYPE ")) {
-        if (current < families.size()) families[current].samples += line;
-        continue;
-      }
-      auto name = family_of(line);
-      if (current >= families.size() || families[current].name != name) {
-        auto it = std::find_if(families.begin(), families.end(),
-                               [&](const MergedFamily& f) { return f.name == name; });
-        fresh = it == families.end();
-        if (fresh) families.push_back({std::string(name), {}, {}});
-        current = fresh ? families.size() - 1 : static_cast<std::size_t>(it - families.begin());
-      }
-      if (fresh) families[current].header += line;
+void PromFamilyMerger::add(std::string_view exposition) {
+  std::size_t current = families_.size();  // none yet in this text
+  bool fresh = false;                      // the current family first appeared in this text
+  std::string_view rest = exposition;
+  while (!rest.empty()) {
+    auto end = rest.find('\n');
+    auto line = rest.substr(0, end == std::string_view::npos ? rest.size() : end + 1);
+    rest.remove_prefix(line.size());
+    if (!line.starts_with("# HELP ") && !line.starts_with("# TYPE ")) {
+      if (current < families_.size()) families_[current].samples += line;
+      continue;
     }
+    auto name = family_of(line);
+    if (current >= families_.size() || families_[current].name != name) {
+      auto it = std::find_if(families_.begin(), families_.end(),
+                             [&](const Family& f) { return f.name == name; });
+      fresh = it == families_.end();
+      if (fresh) families_.push_back({std::string(name), {}, {}});
+      current = fresh ? families_.size() - 1 : static_cast<std::size_t>(it - families_.begin());
+    }
+    if (fresh) families_[current].header += line;
   }
+}
+
+std::string PromFamilyMerger::take() {
+  std::size_t size = 0;
+  for (const auto& family : families_) size += family.header.size() + family.samples.size();
   std::string out;
-  for (const auto& family : families) out += family.header + family.samples;
+  out.reserve(size);
+  for (auto& family : families_) {
+    out += family.header;
+    out += family.samples;
+    family = {};  // each family's memory goes as soon as it is copied out
+  }
+  families_.clear();
   return out;
 }
 

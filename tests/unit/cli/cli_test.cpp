@@ -249,7 +249,7 @@ TEST_CASE("cli: add_output_options wires -f - -j and --color") {
 
 TEST_CASE("cli: version_line") {
   CHECK(sockkit::cli::version_line("sk-x") == fmt::format("sk-x (sockkit) {}", sockkit::version()));
-  CHECK(sockkit::cli::version_line("sk-x") == "sk-x (sockkit) 0.2.0");
+  CHECK(sockkit::cli::version_line("sk-x") == "sk-x (sockkit) 0.3.0");
 }
 
 TEST_CASE("cli: version_only answers exactly `TOOL --version`, before any parser") {
@@ -262,7 +262,7 @@ TEST_CASE("cli: version_only answers exactly `TOOL --version`, before any parser
     text = out.finish();
   }
   CHECK(code == std::optional<int>(0));
-  CHECK(text == "sk-x (sockkit) 0.2.0\n");
+  CHECK(text == "sk-x (sockkit) 0.3.0\n");
   // Anything else is the parser's: --version among other arguments, a lone word, none.
   const char* with_more[] = {"sk-x", "--version", "-j"};
   CHECK_FALSE(sockkit::cli::version_only("sk-x", 3, with_more).has_value());
@@ -368,7 +368,7 @@ TEST_CASE("cli: run returns 0 for --help and --version") {
   auto version = run_app({"--version"}, body);
   CHECK(version.code == 0);
   CHECK_FALSE(called);
-  CHECK(version.out == "sk-x (sockkit) 0.2.0\n");
+  CHECK(version.out == "sk-x (sockkit) 0.3.0\n");
   CHECK(version.err.empty());
 }
 

@@ -381,3 +381,35 @@ TEST_CASE("census: GroupCounter ties between TCP and UDP rows") {
   second.add(tcp_record("10.0.0.9", 53, "10.0.0.1", 1));
   CHECK(rows_text(first) == rows_text(second));
 }
+
+TEST_CASE("census: the netns key groups by the namespace each counter was read in") {
+  // One counter per namespace, merged after the walk: the same port in two namespaces
+  // is two groups, the same namespace's sockets add up.
+  GroupCounter blue({GroupKey::netns, GroupKey::lport});
+  GroupCounter green({GroupKey::netns, GroupKey::lport});
+  for (std::uint16_t i = 0; i < 3; ++i) {
+    blue.add(tcp_record("10.0.0.9", 8080, "10.0.0.1", 40000 + i, TcpState::close_wait), 0,
+             4026532301);
+  }
+  green.add(tcp_record("10.0.0.9", 8080, "10.0.0.1", 40000, TcpState::close_wait), 0, 4026532400);
+  GroupCounter merged({GroupKey::netns, GroupKey::lport});
+  merged.merge(blue);
+  merged.merge(green);
+  merged.merge(blue);
+  auto rows = merged.rows();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].value.netns == 4026532301);
+  CHECK(rows[0].value.lport == 8080);
+  CHECK(rows[0].count == 6);
+  CHECK(rows[1].value.netns == 4026532400);
+  CHECK(rows[1].count == 1);
+  // Without the key the namespace is not part of the group.
+  GroupCounter by_port({GroupKey::lport});
+  by_port.add(tcp_record("10.0.0.9", 8080, "10.0.0.1", 1), 0, 4026532301);
+  by_port.add(tcp_record("10.0.0.9", 8080, "10.0.0.1", 2), 0, 4026532400);
+  REQUIRE(by_port.rows().size() == 1);
+  CHECK(by_port.rows()[0].value.netns == 0);
+  CHECK(sockkit::parse_group_keys("netns,lport") ==
+        std::vector<GroupKey>{GroupKey::netns, GroupKey::lport});
+  CHECK(sockkit::group_key_name(GroupKey::netns) == "netns");
+}

@@ -127,3 +127,52 @@ TEST_CASE("prometheus: a sample before any family is a programming error") {
   CHECK_THROWS_AS(out.sample({}, 1), std::logic_error);
   CHECK(out.text().empty());
 }
+
+using CommonLabels = std::vector<std::pair<std::string, std::string>>;
+
+TEST_CASE("prometheus: common labels come first on every sample") {
+  PromWriter prom(CommonLabels{{"netns", "4026532301"}});
+  prom.family("sockkit_tcp_connections", MetricType::gauge, "TCP sockets");
+  prom.sample({{"state", "close_wait"}}, 12);
+  prom.sample({}, 3);
+  CHECK(prom.text() ==
+        "# HELP sockkit_tcp_connections TCP sockets\n"
+        "# TYPE sockkit_tcp_connections gauge\n"
+        "sockkit_tcp_connections{netns=\"4026532301\",state=\"close_wait\"} 12\n"
+        "sockkit_tcp_connections{netns=\"4026532301\"} 3\n");
+  CHECK_THROWS_AS(PromWriter(CommonLabels{{"bad-name", "x"}}), std::invalid_argument);
+}
+
+TEST_CASE("prometheus: expositions of the same families merge family by family") {
+  auto one = [](const char* netns, double established, double close_wait) {
+    PromWriter prom(CommonLabels{{"netns", netns}});
+    prom.family("sockkit_tcp_connections", MetricType::gauge, "TCP sockets");
+    prom.sample({{"state", "established"}}, established);
+    prom.sample({{"state", "close_wait"}}, close_wait);
+    prom.family("sockkit_states_duration_seconds", MetricType::gauge, "Read time");
+    prom.sample({}, 0.5);
+    return prom.text();
+  };
+  sockkit::PromFamilyMerger merger;
+  merger.add(one("1", 4, 0));
+  merger.add(one("2", 1, 12));
+  PromWriter info;
+  info.family("sockkit_netns_info", MetricType::gauge, "Namespaces");
+  info.sample({{"netns", "1"}}, 1);
+  merger.add(info.text());
+  CHECK(merger.take() ==
+        "# HELP sockkit_tcp_connections TCP sockets\n"
+        "# TYPE sockkit_tcp_connections gauge\n"
+        "sockkit_tcp_connections{netns=\"1\",state=\"established\"} 4\n"
+        "sockkit_tcp_connections{netns=\"1\",state=\"close_wait\"} 0\n"
+        "sockkit_tcp_connections{netns=\"2\",state=\"established\"} 1\n"
+        "sockkit_tcp_connections{netns=\"2\",state=\"close_wait\"} 12\n"
+        "# HELP sockkit_states_duration_seconds Read time\n"
+        "# TYPE sockkit_states_duration_seconds gauge\n"
+        "sockkit_states_duration_seconds{netns=\"1\"} 0.5\n"
+        "sockkit_states_duration_seconds{netns=\"2\"} 0.5\n"
+        "# HELP sockkit_netns_info Namespaces\n"
+        "# TYPE sockkit_netns_info gauge\n"
+        "sockkit_netns_info{netns=\"1\"} 1\n");
+  CHECK(merger.take().empty());
+}

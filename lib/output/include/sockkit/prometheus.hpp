@@ -26,7 +26,7 @@ class PromWriter {
  public:
   PromWriter() = default;
   // Labels put first on every sample: the same families written once per network
-  // namespace, each with its netns="INODE", then merged by merge_prom_families.
+  // namespace, each with its netns="INODE", then merged by PromFamilyMerger.
   explicit PromWriter(std::vector<std::pair<std::string, std::string>> common_labels);
 
   // Starts a family; names are checked ([a-zA-Z_:][a-zA-Z0-9_:]*) and a bad one is a
@@ -46,8 +46,21 @@ class PromWriter {
 
 // Several expositions of the same families (each as PromWriter wrote it) as one: each
 // family's HELP and TYPE once, then its samples from every text in order, because the
-// format wants a family's samples together.
-[[nodiscard]] std::string merge_prom_families(const std::vector<std::string>& texts);
+// format wants a family's samples together. Texts are taken one at a time, so that a
+// caller with a thousand of them never holds more than one besides the result.
+class PromFamilyMerger {
+ public:
+  void add(std::string_view exposition);
+  [[nodiscard]] std::string take();
+
+ private:
+  struct Family {
+    std::string name;
+    std::string header;  // its HELP and TYPE lines
+    std::string samples;
+  };
+  std::vector<Family> families_;
+};
 
 // Label values: backslash, double quote and newline escaped.
 [[nodiscard]] std::string prom_escape_label(std::string_view value);
