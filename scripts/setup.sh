@@ -2,7 +2,7 @@
 # The two set-up commands of the README, in one script:
 #   scripts/setup.sh run              install what is missing, build, run the main job
 #   scripts/setup.sh test [--sanitize] install what is missing, build, run every test
-#   scripts/setup.sh test --tsan       sk-echo's threaded server under ThreadSanitizer
+#   scripts/setup.sh test --tsan       sk-echo's and sk-states' threads under ThreadSanitizer
 #   scripts/setup.sh build [--sanitize | --tsan | --packages-only]
 #                                      install what is missing and build what `test`
 #                                      runs, without running it (.ci/run builds the
@@ -76,15 +76,17 @@ case $mode in
         install_missing "${build_packages[@]}" "${test_packages[@]}"
         $packages_only && exit 0
         if $tsan; then
-            # Only sk-echo runs threads (--threads: one event loop per thread over
-            # SO_REUSEPORT listeners, per-thread totals); its tests run under TSan.
-            # sk-echo's integration tests run sk-echo alone: build that, not the tree.
+            # The threaded code: sk-echo --threads (one event loop per thread over
+            # SO_REUSEPORT listeners, per-thread totals) and sk-states --all-netns
+            # (worker threads inside the namespaces, one shared owner scan). Their
+            # tests run these commands alone: build those, not the tree.
             configure build-tsan -DSOCKKIT_TSAN=ON -DCMAKE_BUILD_TYPE=Debug
-            cmake --build build-tsan --parallel "$(nproc)" --target sk-echo >&2
+            cmake --build build-tsan --parallel "$(nproc)" \
+                --target sk-echo sk-states sk-population >&2
             [[ $mode == build ]] && exit 0
             export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
             cd build-tsan
-            exec ctest --output-on-failure --timeout 600 -R '^integration: sk-echo'
+            exec ctest --output-on-failure --timeout 600 -R '^integration: (sk-echo|sk-states-netns)'
         fi
         if $sanitize; then
             build build-sanitize -DSOCKKIT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

@@ -563,6 +563,9 @@ if $own_ns; then
 fi
 expect_status 0 "uid 65534: text" -- "${nobody[@]}" "${st[@]}"
 expect_in "$work/out" "TOTAL" "uid 65534: text has its TOTAL row"
+expect_status 1 "uid 65534: --check warns about what it could not read" -- \
+    "${nobody[@]}" "${st[@]}" --check
+expect_in "$work/out" "network namespaces not read: " "uid 65534: --check says how many it missed"
 
 # --- bad input: one line, exit 2 -----------------------------------------------------------
 phase "errors"
@@ -580,6 +583,8 @@ expect_usage_error "$states" sk-states "--sort without --all-netns" \
     "--sort orders namespaces: add --all-netns" -- --sort close-wait
 expect_usage_error "$states" sk-states "--by netns without --all-netns" \
     "--by netns needs --all-netns" -- --by netns,lport
+expect_usage_error "$states" sk-states "--top with --list" \
+    "--top needs --by (or --all-netns: the largest namespaces)" -- --all-netns --list --top 2
 
 echo "sk-states netns: $((SECONDS - started)) s"
 finish

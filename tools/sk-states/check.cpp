@@ -116,6 +116,14 @@ CheckResult check_netns(const Query& query, const NetnsRun& run) {
         std::count_if(sample.diagnosis->findings.begin(), sample.diagnosis->findings.end(),
                       [](const auto& f) { return f.severity == sockkit::Severity::info; }));
   }
+  // A namespace nobody looked into may hold the problem: a monitor must not read OK.
+  auto unseen = run.tally.failed + run.tally.unreachable;
+  if (unseen > 0) {
+    found.push_back({sockkit::Severity::warning,
+                     fmt::format("network namespaces not read: {} ({})", unseen,
+                                 run.tally.failed > 0 ? "reading failed"
+                                                      : "entering them needs CAP_SYS_ADMIN")});
+  }
   std::stable_sort(found.begin(), found.end(),
                    [](const Problem& a, const Problem& b) { return a.severity > b.severity; });
   auto code = sockkit::cli::nagios_ok;

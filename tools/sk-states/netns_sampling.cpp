@@ -163,7 +163,10 @@ NetnsRun NetnsSampler::take_groups(const Query& query, sockkit::GroupCounter& me
     walk(run, query, [&](std::size_t index, const sockkit::NetnsEntry& entry, const Query& asked) {
       return take_census(asked, &counters[index], entry.inode);
     });
-    for (const auto& counter : counters) merged.merge(counter);
+    // A namespace that failed halfway leaves out what it had counted, as the sums do.
+    for (std::size_t i = 0; i < count; ++i) {
+      if (run.seen(i)) merged.merge(counters[i]);
+    }
   } else {
     // Socket inodes are unique host-wide, so one walk of /proc names every owner.
     std::vector<std::vector<sockkit::SocketRecord>> records(count);
@@ -171,8 +174,9 @@ NetnsRun NetnsSampler::take_groups(const Query& query, sockkit::GroupCounter& me
       return take_records(asked, records[index]);
     });
     std::vector<std::uint32_t> inodes;
-    for (const auto& list : records) {
-      for (const auto& record : list) inodes.push_back(record.inode);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!run.seen(i)) records[i].clear();
+      for (const auto& record : records[i]) inodes.push_back(record.inode);
     }
     owners = scan_owners(inodes, sockkit::Holders::lowest);
     for (std::size_t i = 0; i < count; ++i) {
@@ -193,7 +197,9 @@ NetnsRun NetnsSampler::take_list(const Query& query, std::vector<ListedSocket>& 
   walk(run, query, [&](std::size_t index, const sockkit::NetnsEntry& entry, const Query& asked) {
     return sk_states::take_list(asked, lists[index], entry.inode);
   });
-  for (auto& list : lists) sockets.insert(sockets.end(), list.begin(), list.end());
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    if (run.seen(i)) sockets.insert(sockets.end(), lists[i].begin(), lists[i].end());
+  }
   run.total.duration_ms = elapsed_ms(start);
   return run;
 }

@@ -98,7 +98,7 @@ void select_sockets(const Options& options, Query& query) {
 void choose_mode(const Options& options, Query& query) {
   if (options.list && !options.by.empty()) throw InputError("--list and --by exclude each other");
   if (options.extended && !options.list) throw InputError("-e/--extended adds fields to --list");
-  if (!options.top.empty() && options.by.empty() && !options.all_netns) {
+  if (!options.top.empty() && options.by.empty() && (!options.all_netns || options.list)) {
     throw InputError("--top needs --by (or --all-netns: the largest namespaces)");
   }
   if (options.list) query.mode = Mode::list;

@@ -181,8 +181,11 @@ Json namespaces_json(const Query& query, const NetnsRun& run,
       }
       item["findings"] = std::move(findings);
     }
-    // Read inside the namespace: the limits its own findings were judged against.
-    if (sample.kernel) item["sysctls"] = kernel_json(*sample.kernel)["sysctls"];
+    // Read inside the namespace: the limits its own findings were judged against. One
+    // read from outside (/proc/PID/net) has only the host's, which are not its own.
+    if (sample.kernel && sample.report.source == sockkit::SourceKind::netlink) {
+      item["sysctls"] = kernel_json(*sample.kernel)["sysctls"];
+    }
     list.push_back(std::move(item));
   }
   return list;

@@ -2,6 +2,7 @@
 // between samples (containers start and stop), and each output says which did.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -40,14 +41,19 @@ struct Changes {
   std::vector<const Seen*> gone;
 };
 
-Changes changes(const SeenMap& now, const SeenMap* before) {
+// `found`: every namespace this sample's walk found, read or not: one that could not be
+// read this time (a failure, a privilege) has not gone.
+Changes changes(const SeenMap& now, const SeenMap* before, const NetnsRun& found) {
   Changes out;
   if (before == nullptr) return out;
   for (const auto& [inode, seen] : now) {
     if (before->count(inode) == 0) out.arrived.push_back(&seen);
   }
   for (const auto& [inode, seen] : *before) {
-    if (now.count(inode) == 0) out.gone.push_back(&seen);
+    bool still_there =
+        std::any_of(found.discovery.namespaces.begin(), found.discovery.namespaces.end(),
+                    [&](const sockkit::NetnsEntry& e) { return e.inode == inode; });
+    if (now.count(inode) == 0 && !still_there) out.gone.push_back(&seen);
   }
   return out;
 }
@@ -120,7 +126,7 @@ int run_watch_netns(const Query& query, NetnsSampler& sampler, const RenderConte
   return repeat_samples(query, [&](std::uint64_t index) {
     auto run = sampler.take_counts(query);
     auto now = seen_of(run);
-    auto c = changes(now, previous ? &*previous : nullptr);
+    auto c = changes(now, previous ? &*previous : nullptr, run);
     if (index == 0) warn_about_walk(run);
     if (!query.quiet) {
       auto taken = std::chrono::system_clock::now();

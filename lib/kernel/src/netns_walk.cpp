@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -26,6 +28,10 @@ std::string readable_proc_net(const NetnsEntry& entry) {
   const auto root = proc_root();
   for (int pid : {entry.pid, entry.last_pid}) {
     if (pid == 0) continue;
+    // The pid may have been reused by a process elsewhere since the namespace was found.
+    struct stat st {};
+    auto ns = fmt::format("{}/{}/ns/net", root, pid);
+    if (::stat(ns.c_str(), &st) != 0 || st.st_ino != entry.inode) continue;
     auto dir = fmt::format("{}/{}/net", root, pid);
     if (::access((dir + "/tcp").c_str(), R_OK) == 0) return dir;
   }
@@ -44,10 +50,17 @@ class Worker {
         tally_(tally),
         tally_mutex_(tally_mutex) {}
 
-  void run() {
-    home_ = Fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    home_inode_ = home_ ? netns_inode(home_) : 0;
-    for (auto i = next_++; i < entries_.size(); i = next_++) statuses_[i] = look(i);
+  // Nothing may leave a thread: an escaping exception would end the process.
+  void run() noexcept {
+    try {
+      home_ = Fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+      home_inode_ = home_ ? netns_inode(home_) : 0;
+      for (auto i = next_++; i < entries_.size() && !stranded_; i = next_++) {
+        statuses_[i] = look(i);
+      }
+    } catch (...) {
+      // What is left pending is picked up by the other workers or stays pending.
+    }
   }
 
  private:
@@ -76,6 +89,9 @@ class Worker {
         tally_.first_failure = fmt::format("network namespace {}: {}", entry.inode, e.what());
       }
       return NetnsStatus::failed;
+    } catch (...) {
+      go_home();
+      return NetnsStatus::failed;
     }
   }
 
@@ -84,9 +100,10 @@ class Worker {
     return NetnsStatus::counted;
   }
 
-  // Going back cannot fail while we hold the descriptor of where we came from.
+  // Going back should not fail while we hold the descriptor of where we came from; if
+  // it does, this thread is somewhere else and takes no more namespaces.
   void go_home() noexcept {
-    if (home_) (void)::setns(home_.get(), CLONE_NEWNET);
+    if (!home_ || ::setns(home_.get(), CLONE_NEWNET) != 0) stranded_ = true;
   }
 
   std::span<const NetnsEntry> entries_;
@@ -97,6 +114,7 @@ class Worker {
   std::mutex& tally_mutex_;
   Fd home_;
   std::uint64_t home_inode_ = 0;
+  bool stranded_ = false;
 };
 
 unsigned thread_count(const WalkOptions& options, std::size_t entries) {
@@ -119,9 +137,14 @@ WalkTally walk_netns(std::span<const NetnsEntry> entries, std::span<NetnsStatus>
     auto count = thread_count(options, entries.size());
     threads.reserve(count);
     for (unsigned t = 0; t < count; ++t) {
-      threads.emplace_back(
-          [&] { Worker(entries, statuses, visit, next, tally, tally_mutex).run(); });
+      try {
+        threads.emplace_back(
+            [&] { Worker(entries, statuses, visit, next, tally, tally_mutex).run(); });
+      } catch (const std::system_error&) {
+        break;  // out of threads: those started share the work
+      }
     }
+    if (threads.empty()) Worker(entries, statuses, visit, next, tally, tally_mutex).run();
   }
   for (auto status : statuses) {
     switch (status) {

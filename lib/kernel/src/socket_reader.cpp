@@ -3,6 +3,7 @@
 #include <linux/inet_diag.h>
 
 #include <atomic>
+#include <cerrno>
 #include <memory>
 #include <system_error>
 
@@ -102,13 +103,23 @@ bool netlink_pass(SockDiag& diag, const ReadRequest& request,
       if (request.skmeminfo) req.extensions |= 1U << (INET_DIAG_SKMEMINFO - 1);
     }
     req.bytecode = *bytecode;
+    std::size_t visited = 0;
+    auto counted = [&](const SocketRecord& record) {
+      ++visited;
+      kernel_filtered ? visit(record) : checked(record);
+    };
     try {
-      complete = (kernel_filtered ? diag.dump(req, visit) : diag.dump(req, checked)) && complete;
+      complete = diag.dump(req, counted) && complete;
     } catch (const std::system_error& e) {
-      // The refusal comes before any record, so nothing was visited yet.
-      if (dump.family != AF_UNSPEC || e.code().category() != std::system_category()) throw;
+      // A kernel without the older request refuses it before sending any record; any
+      // other failure, or one after records came, is a real error.
+      int code = e.code().value();
+      bool refused = e.code().category() == std::system_category() &&
+                     (code == EINVAL || code == EOPNOTSUPP || code == ENOENT);
+      if (dump.family != AF_UNSPEC || visited != 0 || !refused) throw;
       tcp_per_family = true;
-      return netlink_pass(diag, request, visit);
+      SockDiag fresh;  // nothing of the refused request may linger on the retry's socket
+      return netlink_pass(fresh, request, visit);
     }
   }
   return complete;
