@@ -16,6 +16,7 @@
 #include <string>
 
 #include "fuzz.hpp"
+#include "scratch_proc_root.hpp"
 #include "sockkit/cgroup_labels.hpp"
 
 namespace {
@@ -28,34 +29,13 @@ constexpr std::size_t kReadLimit = std::size_t{1} << 20U;
 
 // <tmp>/4121/cgroup holds the input.
 struct ProcRoot {
-  fs::path root;
+  fuzz::ScratchProcRoot scratch;
   fs::path file;
   ProcRoot() {
-    // In memory when possible: rewriting a file on disk for every input is slow.
-    std::error_code ec;
-    fs::path tmp = std::getenv("TMPDIR") == nullptr && fs::is_directory("/dev/shm", ec)
-                       ? fs::path("/dev/shm")
-                       : fs::temp_directory_path();
-    std::string pattern = (tmp / "sockkit-fuzz-cgroup-XXXXXX").string();
-    FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr);
-    root = pattern;
-    fs::create_directory(root / std::to_string(kPid));
-    file = root / std::to_string(kPid) / "cgroup";
-    FUZZ_CHECK(::setenv("SOCKKIT_PROC_ROOT", root.c_str(), 1) == 0);
+    fs::create_directory(scratch.root() / std::to_string(kPid));
+    file = scratch.root() / std::to_string(kPid) / "cgroup";
   }
-  ~ProcRoot() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-  ProcRoot(const ProcRoot&) = delete;
-  ProcRoot& operator=(const ProcRoot&) = delete;
 };
-
-void write_input(const fs::path& file, std::string_view text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  FUZZ_CHECK(out.good());
-}
 
 bool lower_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
@@ -102,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto labels = sockkit::parse_cgroup_labels(text);
   check_labels(labels, text);
   FUZZ_CHECK(sockkit::parse_cgroup_labels("no colon here\n" + std::string(text)) == labels);
-  write_input(proc.file, text);
+  fuzz::write_input(proc.file, text);
   auto read = sockkit::read_container_labels(kPid);
   FUZZ_CHECK(read.has_value());
   if (size <= kReadLimit) FUZZ_CHECK(*read == labels);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fuzz.hpp"
+#include "scratch_proc_root.hpp"
 #include "sockkit/proc_net.hpp"
 
 namespace {
@@ -24,36 +25,16 @@ namespace fs = std::filesystem;
 
 // <tmp>/net/tcp holds the input; tcp6, udp and udp6 are links to it.
 struct ProcRoot {
-  fs::path root;
+  fuzz::ScratchProcRoot scratch;
   fs::path file;
   ProcRoot() {
-    // In memory when possible: rewriting a file on disk for every input is slow.
-    std::error_code ec;
-    fs::path tmp = std::getenv("TMPDIR") == nullptr && fs::is_directory("/dev/shm", ec)
-                       ? fs::path("/dev/shm")
-                       : fs::temp_directory_path();
-    std::string pattern = (tmp / "sockkit-fuzz-proc-XXXXXX").string();
-    FUZZ_CHECK(::mkdtemp(pattern.data()) != nullptr);
-    root = pattern;
+    const auto& root = scratch.root();
     fs::create_directory(root / "net");
     file = root / "net" / "tcp";
     std::ofstream(file).flush();
     for (const char* name : {"tcp6", "udp", "udp6"}) fs::create_symlink("tcp", root / "net" / name);
-    FUZZ_CHECK(::setenv("SOCKKIT_PROC_ROOT", root.c_str(), 1) == 0);
   }
-  ~ProcRoot() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-  ProcRoot(const ProcRoot&) = delete;
-  ProcRoot& operator=(const ProcRoot&) = delete;
 };
-
-void write_input(const fs::path& file, std::string_view text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  FUZZ_CHECK(out.good());
-}
 
 auto key(const sockkit::SocketRecord& r) {
   return std::tuple(r.transport, r.family, r.state, r.timer, r.retrans, r.local_port, r.remote_port,
@@ -103,7 +84,7 @@ void check(std::string_view text, sockkit::Transport transport, int family) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static ProcRoot proc;
   auto text = fuzz::text(data, size);
-  write_input(proc.file, text);
+  fuzz::write_input(proc.file, text);
   check(text, sockkit::Transport::tcp, AF_INET);
   check(text, sockkit::Transport::tcp, AF_INET6);
   check(text, sockkit::Transport::udp, AF_INET);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 
@@ -63,22 +64,29 @@ bool holds_nothing(const Query& query) {
   return !tcp && !udp;
 }
 
-// The owners the findings name, for every namespace from one scan of /proc: a scan per
-// namespace would read every process's descriptors once for each of them. The first
-// namespace that asks pays for it; the others wait for it and share it.
+// The owners the findings name. The first namespace that asks gets a scan of /proc for
+// its own sockets, which stops once each has a holder (usually one namespace asks, and
+// that scan is all it costs). Should others ask too, one scan of every socket on the
+// host answers them all: a scan per namespace would read every process's descriptors
+// once for each.
 class SharedOwners {
  public:
-  sockkit::ProcessMap operator()(std::span<const std::uint32_t>) {
-    std::call_once(once_, [this] {
-      map_ = sockkit::ProcessMap::scan_every_socket();
-      if (map_.unreadable_processes() > 0 && ::geteuid() != 0) {
-        warn_unreadable(map_.unreadable_processes());
-      }
-    });
+  sockkit::ProcessMap operator()(std::span<const std::uint32_t> inodes) {
+    if (!asked_.exchange(true))
+      return checked(sockkit::ProcessMap::scan(inodes, sockkit::Holders::lowest));
+    std::call_once(once_, [this] { map_ = checked(sockkit::ProcessMap::scan_every_socket()); });
     return map_;
   }
 
  private:
+  static sockkit::ProcessMap checked(sockkit::ProcessMap map) {
+    if (map.unreadable_processes() > 0 && ::geteuid() != 0) {
+      warn_unreadable(map.unreadable_processes());
+    }
+    return map;
+  }
+
+  std::atomic<bool> asked_{false};
   std::once_flag once_;
   sockkit::ProcessMap map_;
 };
