@@ -77,6 +77,12 @@ std::vector<Problem> problems(const Query& query, const Sample& sample,
   return out;
 }
 
+std::size_t info_findings(const sockkit::Diagnosis& d) {
+  return static_cast<std::size_t>(
+      std::count_if(d.findings.begin(), d.findings.end(),
+                    [](const auto& f) { return f.severity == sockkit::Severity::info; }));
+}
+
 }  // namespace
 
 CheckResult check_result(const Query& query, const Sample& sample) {
@@ -85,8 +91,7 @@ CheckResult check_result(const Query& query, const Sample& sample) {
   auto code = sockkit::cli::nagios_ok;
   std::string text;
   if (found.empty()) {
-    auto infos = std::count_if(d.findings.begin(), d.findings.end(),
-                               [](const auto& f) { return f.severity == sockkit::Severity::info; });
+    auto infos = info_findings(d);
     text = fmt::format(
         "{} TCP sockets, {}", sockkit::group_thousands(sample.census.tcp.both().total()),
         infos == 0 ? std::string("no findings") : fmt::format("no problems ({} info)", infos));
@@ -112,9 +117,7 @@ CheckResult check_netns(const Query& query, const NetnsRun& run) {
       problem.text += " in " + where;
       found.push_back(std::move(problem));
     }
-    infos += static_cast<std::size_t>(
-        std::count_if(sample.diagnosis->findings.begin(), sample.diagnosis->findings.end(),
-                      [](const auto& f) { return f.severity == sockkit::Severity::info; }));
+    infos += info_findings(*sample.diagnosis);
   }
   // A namespace nobody looked into may hold the problem: a monitor must not read OK.
   auto unseen = run.tally.failed + run.tally.unreachable;

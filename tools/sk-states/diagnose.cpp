@@ -22,7 +22,8 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 
 // The counters, totals and limits; a file the kernel (or a container) hides leaves its
 // part empty and is reported once, so the counts still come out.
-sockkit::KernelReadings read_readings() {
+// `sockstat`: already read by the caller, or nullptr to read it here.
+sockkit::KernelReadings read_readings(const sockkit::SockStat* sockstat) {
   sockkit::KernelReadings readings;
   std::string problem;
   try {
@@ -31,7 +32,7 @@ sockkit::KernelReadings read_readings() {
     problem = e.what();
   }
   try {
-    readings.sockstat = sockkit::read_sockstat();
+    readings.sockstat = sockstat != nullptr ? *sockstat : sockkit::read_sockstat();
   } catch (const std::exception& e) {
     if (problem.empty()) problem = e.what();
   }
@@ -67,10 +68,11 @@ sockkit::ProcessMap Diagnoser::look_up(std::span<const std::uint32_t> inodes) {
   return owners;
 }
 
-Sample Diagnoser::take(const Query& query, const sockkit::OwnerLookup* owners) {
+Sample Diagnoser::take(const Query& query, const sockkit::OwnerLookup* owners,
+                       const sockkit::SockStat* sockstat) {
   Sample sample;
   auto start = std::chrono::steady_clock::now();
-  auto readings = read_readings();
+  auto readings = read_readings(sockstat);
   sockkit::keep_host_limits(readings, host_limits_);
   sockkit::Observations observations(readings.sysctls.ip_local_port_range);
 

@@ -22,7 +22,9 @@ class Diagnoser {
 
   // `owners`: where the rules look socket owners up, when not in a scan of their own
   // (--all-netns shares one scan of /proc among every namespace).
-  [[nodiscard]] Sample take(const Query& query, const sockkit::OwnerLookup* owners = nullptr);
+  // `sockstat`: this namespace's, when the caller has just read it.
+  [[nodiscard]] Sample take(const Query& query, const sockkit::OwnerLookup* owners = nullptr,
+                            const sockkit::SockStat* sockstat = nullptr);
   // Keep this sample for the next one's rates (--watch); a one-shot run keeps nothing.
   void keep_history(bool keep) noexcept { keep_history_ = keep; }
 

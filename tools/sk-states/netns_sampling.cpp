@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -51,14 +52,16 @@ struct QueryVariants {
 // namespace holds nothing to dump. That matters because a sock_diag dump walks the
 // host-wide hash tables whatever the namespace: on a host with 262,144 established
 // buckets each dump costs milliseconds even when it finds nothing, and reading sockstat
-// costs microseconds. false when sockstat cannot be read: then dump to be sure.
-bool holds_nothing(const Query& query) {
-  sockkit::SockStat stat;
+// costs microseconds. When sockstat cannot be read the dumps run to be sure.
+std::optional<sockkit::SockStat> try_read_sockstat() {
   try {
-    stat = sockkit::read_sockstat();
+    return sockkit::read_sockstat();
   } catch (const std::exception&) {
-    return false;
+    return std::nullopt;
   }
+}
+
+bool holds_nothing(const Query& query, const sockkit::SockStat& stat) {
   bool tcp = query.read.tcp && stat.tcp_inuse + stat.tcp6_inuse + stat.tcp_tw > 0;
   bool udp = query.read.udp && stat.udp_inuse + stat.udp6_inuse > 0;
   return !tcp && !udp;
@@ -124,17 +127,18 @@ void NetnsSampler::walk(NetnsRun& run, const Query& query, const Visit& visit) {
   auto start = std::chrono::steady_clock::now();
   const auto& entries = run.discovery.namespaces;
   const QueryVariants variants(query);
-  run.tally = sockkit::walk_netns(entries, run.statuses, {},
-                                  [&](std::size_t index, sockkit::NetnsAccess access) {
-                                    const auto& entry = entries[index];
-                                    const auto& asked = variants.pick(entry, access);
-                                    if (holds_nothing(asked)) {
-                                      run.samples[index].report.source =
-                                          asked.read.source.value_or(sockkit::SourceKind::netlink);
-                                      return;
-                                    }
-                                    run.samples[index] = visit(index, entry, asked);
-                                  });
+  run.tally = sockkit::walk_netns(
+      entries, run.statuses, {}, [&](std::size_t index, sockkit::NetnsAccess access) {
+        const auto& entry = entries[index];
+        const auto& asked = variants.pick(entry, access);
+        auto stat = try_read_sockstat();
+        if (stat && holds_nothing(asked, *stat)) {
+          run.samples[index].report.source =
+              asked.read.source.value_or(sockkit::SourceKind::netlink);
+          return;
+        }
+        run.samples[index] = visit(index, entry, asked, stat ? &*stat : nullptr);
+      });
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (!run.seen(i)) continue;
     run.total.census += run.samples[i].census;
@@ -151,12 +155,14 @@ NetnsRun NetnsSampler::take_counts(const Query& query) {
   const sockkit::OwnerLookup owners = [&](std::span<const std::uint32_t> inodes) {
     return shared(inodes);
   };
-  walk(run, query, [&](std::size_t, const sockkit::NetnsEntry& entry, const Query& asked) {
-    if (!host_limits_) return take_census(asked, nullptr);
-    auto sample = diagnosers_.at(entry.inode).take(asked, &owners);
-    if (sample.kernel) keep_shown_counters(*sample.kernel);
-    return sample;
-  });
+  walk(run, query,
+       [&](std::size_t, const sockkit::NetnsEntry& entry, const Query& asked,
+           const sockkit::SockStat* sockstat) {
+         if (!host_limits_) return take_census(asked, nullptr);
+         auto sample = diagnosers_.at(entry.inode).take(asked, &owners, sockstat);
+         if (sample.kernel) keep_shown_counters(*sample.kernel);
+         return sample;
+       });
   run.total.duration_ms = elapsed_ms(start);
   return run;
 }
@@ -168,9 +174,11 @@ NetnsRun NetnsSampler::take_groups(const Query& query, sockkit::GroupCounter& me
   const auto count = run.discovery.namespaces.size();
   if (!query.processes) {
     std::vector<sockkit::GroupCounter> counters(count, sockkit::GroupCounter(query.group_keys));
-    walk(run, query, [&](std::size_t index, const sockkit::NetnsEntry& entry, const Query& asked) {
-      return take_census(asked, &counters[index], entry.inode);
-    });
+    walk(run, query,
+         [&](std::size_t index, const sockkit::NetnsEntry& entry, const Query& asked,
+             const sockkit::SockStat*) {
+           return take_census(asked, &counters[index], entry.inode);
+         });
     // A namespace that failed halfway leaves out what it had counted, as the sums do.
     for (std::size_t i = 0; i < count; ++i) {
       if (run.seen(i)) merged.merge(counters[i]);
@@ -178,9 +186,9 @@ NetnsRun NetnsSampler::take_groups(const Query& query, sockkit::GroupCounter& me
   } else {
     // Socket inodes are unique host-wide, so one walk of /proc names every owner.
     std::vector<std::vector<sockkit::SocketRecord>> records(count);
-    walk(run, query, [&](std::size_t index, const sockkit::NetnsEntry&, const Query& asked) {
-      return take_records(asked, records[index]);
-    });
+    walk(run, query,
+         [&](std::size_t index, const sockkit::NetnsEntry&, const Query& asked,
+             const sockkit::SockStat*) { return take_records(asked, records[index]); });
     std::vector<std::uint32_t> inodes;
     for (std::size_t i = 0; i < count; ++i) {
       if (!run.seen(i)) records[i].clear();
@@ -202,9 +210,11 @@ NetnsRun NetnsSampler::take_list(const Query& query, std::vector<ListedSocket>& 
   auto start = std::chrono::steady_clock::now();
   auto run = discover();
   std::vector<std::vector<ListedSocket>> lists(run.discovery.namespaces.size());
-  walk(run, query, [&](std::size_t index, const sockkit::NetnsEntry& entry, const Query& asked) {
-    return sk_states::take_list(asked, lists[index], entry.inode);
-  });
+  walk(run, query,
+       [&](std::size_t index, const sockkit::NetnsEntry& entry, const Query& asked,
+           const sockkit::SockStat*) {
+         return sk_states::take_list(asked, lists[index], entry.inode);
+       });
   for (std::size_t i = 0; i < lists.size(); ++i) {
     if (run.seen(i)) sockets.insert(sockets.end(), lists[i].begin(), lists[i].end());
   }

@@ -40,8 +40,9 @@ class NetnsSampler {
  private:
   // Finds the namespaces (and keeps one Diagnoser per namespace that still exists).
   [[nodiscard]] NetnsRun discover();
-  // Looks into each: `visit(index, entry, query)` on a worker thread inside it returns
-  // its Sample; then the sums.
+  // Looks into each: `visit(index, entry, query, sockstat)` on a worker thread inside it
+  // returns its Sample (sockstat: the namespace's, read to skip empty ones; nullptr when
+  // unreadable); then the sums.
   template <typename Visit>
   void walk(NetnsRun& run, const Query& query, const Visit& visit);
 

@@ -67,16 +67,6 @@ bool process_exists(int pid) {
   throw InputError(fmt::format("{} is not a network namespace file", path));
 }
 
-// NS_GET_NSTYPE tells the namespace type; kernels before 4.11 lack it, and there the
-// nsfs file system is all we can check (setns then refuses another type).
-bool is_network_namespace(const Fd& fd) {
-  int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
-  if (type >= 0) return type == CLONE_NEWNET;
-  if (errno != ENOTTY && errno != EINVAL) return false;
-  struct statfs fs {};
-  return ::fstatfs(fd.get(), &fs) == 0 && fs.f_type == static_cast<decltype(fs.f_type)>(NSFS_MAGIC);
-}
-
 void switch_to(const Fd& ns, std::string_view what) {
   if (::setns(ns.get(), CLONE_NEWNET) == 0) return;
   int err = errno;
@@ -89,6 +79,15 @@ void switch_to(const Fd& ns, std::string_view what) {
 }
 
 }  // namespace
+
+bool is_network_namespace(const Fd& fd) {
+  int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+  if (type >= 0) return type == CLONE_NEWNET;
+  // Where the ioctl is missing only nsfs can be checked (setns then refuses another type).
+  if (errno != ENOTTY && errno != EINVAL) return false;
+  struct statfs fs {};
+  return ::fstatfs(fd.get(), &fs) == 0 && fs.f_type == static_cast<decltype(fs.f_type)>(NSFS_MAGIC);
+}
 
 Fd open_netns(const NetnsSpec& spec) {
   auto path = spec.path();

@@ -2,9 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,7 +44,6 @@ class Collector {
     if (added) found_.namespaces.emplace_back().inode = inode;
     return found_.namespaces[it->second];
   }
-  [[nodiscard]] bool known(std::uint64_t inode) const { return index_.count(inode) != 0; }
   NetnsDiscovery& result() { return found_; }
 
  private:
@@ -59,11 +55,8 @@ class Collector {
 // by a failed `ip netns add` is an empty regular file and is skipped.
 std::uint64_t bound_netns_inode(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return 0;
-  if (::ioctl(fd.get(), NS_GET_NSTYPE) != CLONE_NEWNET) return 0;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return 0;
-  return st.st_ino;
+  if (!fd || !is_network_namespace(fd)) return 0;
+  return netns_inode(fd);
 }
 
 void collect_bound(Collector& collector, const std::string& dir, bool short_names) {

@@ -37,6 +37,10 @@ inline constexpr int max_pid = 4194304;
 // PermissionError naming the privilege when the file may not be opened.
 [[nodiscard]] Fd open_netns(const NetnsSpec& spec);
 
+// Whether an open file is a network namespace: NS_GET_NSTYPE, or on kernels before 4.11
+// (which lack it) the nsfs file system.
+[[nodiscard]] bool is_network_namespace(const Fd& fd);
+
 // The namespace's identity: the inode of its nsfs file, what `ls -Li /proc/PID/ns/net`
 // and lsns show.
 [[nodiscard]] std::uint64_t netns_inode(const Fd& ns);
